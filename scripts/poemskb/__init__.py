@@ -1,0 +1,1 @@
+"""POEMS syndrome treatment evidence: load, check, render and export curated records."""

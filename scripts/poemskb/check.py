@@ -1,0 +1,476 @@
+"""Every rule a record must satisfy, in one place: the schema first, then integrity
+checks that a schema cannot express (references, arithmetic, identifiers, dates).
+
+Each rule is a small function that yields problems; RULES maps its code to it and to a
+one-line description (shown by `poemskb rules` and in the contributor docs). All rules
+run on every record and every problem is reported, never only the first.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from .load import KIND_FOLDERS, Record
+from .problems import Problem
+from .schema import Schemas
+
+IDENTIFIER_PATTERNS = {
+    "doi": re.compile(r"10\.[0-9]{4,9}/[^\s]+"),
+    "pmid": re.compile(r"[1-9][0-9]{0,8}"),
+    "pmcid": re.compile(r"PMC[1-9][0-9]{0,8}"),
+    "NCT": re.compile(r"NCT[0-9]{8}"),
+    "UMIN": re.compile(r"UMIN[0-9]{9}"),
+    "ChiCTR": re.compile(r"ChiCTR[-0-9A-Za-z]{6,20}"),
+    "jRCT": re.compile(r"jRCT[0-9]{10}"),
+    "EudraCT": re.compile(r"[0-9]{4}-[0-9]{6}-[0-9]{2}"),
+    "ISRCTN": re.compile(r"ISRCTN[0-9]{8}"),
+}
+IDENTIFIER_EXAMPLES = {
+    "doi": "10.1016/S1474-4422(16)30157-0", "pmid": "27496680", "pmcid": "PMC7389818",
+    "NCT": "NCT01816620", "UMIN": "UMIN000004179", "ChiCTR": "ChiCTR2000029999",
+    "jRCT": "jRCT2031200001", "EudraCT": "2010-012345-12", "ISRCTN": "ISRCTN12345678",
+}
+REVIEW_DESIGNS = {"systematic-review", "narrative-review", "guideline"}
+
+
+@dataclass
+class Context:
+    """Everything the cross-record rules need: records by kind and id, and the schemas."""
+
+    schemas: Schemas
+    records: list[Record]
+    today: dt.date = field(default_factory=dt.date.today)
+    ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_id: dict[tuple[str, str], Record] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for record in self.records:
+            if record.id != "-":
+                self.ids[record.kind].add(record.id)
+                self.by_id.setdefault((record.kind, record.id), record)
+
+
+Rule = Callable[[Record, Context], Iterator[Problem]]
+RULES: dict[str, tuple[str, Rule | None]] = {}
+CROSS_RULES: dict[str, tuple[str, Callable[[Context], Iterator[Problem]]]] = {}
+
+
+def rule(code: str, description: str):
+    def register(func: Rule) -> Rule:
+        RULES[code] = (description, func)
+        return func
+    return register
+
+
+def cross_rule(code: str, description: str):
+    def register(func):
+        CROSS_RULES[code] = (description, func)
+        return func
+    return register
+
+
+# Loader and schema problems have codes too, so the rule list documents them.
+LOAD_CODES = {
+    "yaml-syntax": "The file is not well-formed YAML.",
+    "duplicate-key": "A key appears twice in one mapping.",
+    "alias": "YAML anchors or aliases are used (they are refused, which also stops alias bombs).",
+    "merge-key": "A YAML merge key ('<<') is used.",
+    "tag": "An explicit YAML tag (e.g. !!python/object) is used.",
+    "key-type": "A mapping key is not text.",
+    "yaml11-bool": "A plain yes/no/on/off would be read as a boolean.",
+    "yaml11-number": "A number is not plain decimal (octal, sexagesimal, .nan, ...).",
+    "unquoted-date": "An unquoted date would be read as a date object.",
+    "encoding": "The file is not valid UTF-8.",
+    "bom": "The file starts with a byte-order mark.",
+    "tab": "The file contains a tab character.",
+    "line-ending": "The file contains a carriage return.",
+    "too-large": "The file exceeds the size cap.",
+    "empty": "The file holds no document.",
+    "multi-document": "The file holds more than one YAML document.",
+    "root-type": "The document is not a mapping.",
+    "stray-file": "A file under evidence/ is not in a record folder or is not .yaml.",
+    "unreadable": "The file could not be read.",
+    "schema": "The record does not match its JSON Schema.",
+}
+
+
+# ---------------------------------------------------------------------------------
+# Helpers
+
+def walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Every (path, value) pair in a record, depth first."""
+    yield path, data
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from walk(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from walk(value, path + (index,))
+
+
+def parse_partial_date(text: str) -> tuple[dt.date, dt.date] | None:
+    """The earliest and latest day a partial date can mean; None when not a real date."""
+    parts = [int(p) for p in text.split("-")]
+    year, month, day = parts + [None] * (3 - len(parts))
+    try:
+        if month is None:
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if day is None:
+            last = calendar.monthrange(year, month)[1]
+            return dt.date(year, month, 1), dt.date(year, month, last)
+        exact = dt.date(year, month, day)
+        return exact, exact
+    except ValueError:
+        return None
+
+
+def decimals(number: float | int) -> int:
+    if isinstance(number, int):
+        return 0
+    text = repr(number)
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+
+def arms_of(record: Record) -> dict[str, dict]:
+    return {a["id"]: a for a in record.data.get("arms", [])}
+
+
+# ---------------------------------------------------------------------------------
+# Per-record rules
+
+@rule("id-mismatch", "A record's id must equal its file name.")
+def id_matches_file(record: Record, ctx: Context) -> Iterator[Problem]:
+    if record.id != record.stem:
+        yield record.problem("id-mismatch", ("id",), f"id '{record.id}' does not match the file name '{record.path.name}'; rename the file to '{record.id}.yaml' or fix the id")
+
+
+@rule("duplicate-local-id", "Arm, outcome, check and criterion ids must be unique within a record.")
+def local_ids_unique(record: Record, ctx: Context) -> Iterator[Problem]:
+    d = record.data
+    groups = {
+        ("arms",): d.get("arms", []),
+        ("outcomes",): d.get("outcomes", []),
+        ("provenance", "checks"): d.get("provenance", {}).get("checks", []),
+    }
+    for gi, group in enumerate(d.get("groups", [])):
+        groups[("groups", gi, "items")] = group.get("items", [])
+    if record.kind == "criteria":  # criterion ids are unique across the whole record
+        groups = {k: v for k, v in groups.items() if k[0] != "groups"}
+        groups[("groups",)] = [item for g in d.get("groups", []) for item in g.get("items", [])]
+    for base, items in groups.items():
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            local = item.get("id")
+            if local in seen:
+                path = base + (index, "id") if base != ("groups",) else ("groups",)
+                yield record.problem("duplicate-local-id", path, f"id '{local}' is used twice in {'.'.join(map(str, base))}")
+            seen.add(local)
+
+
+def _references(record: Record) -> Iterator[tuple[tuple, str, str]]:
+    """(path, target kind, id) for every cross-record reference in a record."""
+    for path, value in walk(record.data):
+        if not path or not isinstance(value, str):
+            continue
+        key = path[-1]
+        parent = path[-2] if len(path) > 1 else None
+        if key == "regimen":
+            yield path, "regimen", value
+        elif key == "measure" and parent is not None:
+            yield path, "measure", value
+        elif key in ("study", "cited_in") or (key == "record" and "checks" in path):
+            yield path, "study", value
+        elif key == "criteria" and path[:2] == ("case", "criteria_met"):
+            yield path, "criteria", value
+        elif key == "supersedes":
+            yield path, "finding", value
+        elif isinstance(key, int) and parent == "criteria" and len(path) == 2:
+            yield path, "criteria", value
+
+
+@rule("unresolved-reference", "Every reference (regimen, measure, study, criteria, arm, step, provenance check) must resolve.")
+def references_resolve(record: Record, ctx: Context) -> Iterator[Problem]:
+    for path, kind, target in _references(record):
+        if target not in ctx.ids[kind]:
+            yield record.problem("unresolved-reference", path, f"no {kind} record '{target}' (expected evidence/{_folder(kind)}/{target}.yaml)")
+    yield from _local_references(record, ctx)
+
+
+def _folder(kind: str) -> str:
+    return next(f for f, k in KIND_FOLDERS.items() if k == kind)
+
+
+def _local_references(record: Record, ctx: Context) -> Iterator[Problem]:
+    d = record.data
+    checks = {c["id"] for c in d.get("provenance", {}).get("checks", [])}
+    for path, value in walk(d):
+        if path and path[-1] == "check" and isinstance(value, str) and value not in checks:
+            yield record.problem("unresolved-reference", path, f"no provenance check '{value}' in provenance.checks (have: {', '.join(sorted(checks)) or 'none'})")
+    arms = arms_of(record)
+    for i, outcome in enumerate(d.get("outcomes", [])):
+        arm = outcome.get("arm")
+        if arm is not None and arm not in arms:
+            yield record.problem("unresolved-reference", ("outcomes", i, "arm"), f"no arm '{arm}' in this study (have: {', '.join(arms) or 'none'})")
+        compared = outcome.get("p", {}).get("compared_with")
+        if compared is not None and compared not in arms:
+            yield record.problem("unresolved-reference", ("outcomes", i, "p", "compared_with"), f"no arm '{compared}' in this study")
+        after = outcome.get("after")
+        if after is not None:
+            steps = {s["regimen"] for s in arms.get(arm, {}).get("steps", [])} | ({arms[arm]["regimen"]} if arm in arms else set())
+            if after not in steps:
+                yield record.problem("unresolved-reference", ("outcomes", i, "after"), f"'{after}' is not a step of arm '{arm}'" if arm else "'after' needs an 'arm' whose steps include it")
+    case = d.get("case", {})
+    if "criteria_met" in case and case["criteria_met"].get("criteria"):
+        target = case["criteria_met"]["criteria"]
+        items = _criterion_ids(ctx, target)
+        if items is not None:
+            for j, met in enumerate(case["criteria_met"].get("met", [])):
+                if met["criterion"] not in items:
+                    yield record.problem("unresolved-reference", ("case", "criteria_met", "met", j, "criterion"), f"criteria record '{target}' has no criterion '{met['criterion']}'")
+
+
+def _criterion_ids(ctx: Context, target: str) -> set[str] | None:
+    other = ctx.by_id.get(("criteria", target))
+    if other is None:
+        return None
+    return {item.get("id") for g in other.data.get("groups", []) for item in g.get("items", [])}
+
+
+@rule("count-order", "Responders ≤ evaluable ≤ arm n ≤ study n; arm sizes add up to at most the study n.")
+def counts_in_order(record: Record, ctx: Context) -> Iterator[Problem]:
+    d = record.data
+    study_n = d.get("population", {}).get("n")
+    arms = arms_of(record)
+    for i, arm in enumerate(d.get("arms", [])):
+        n = arm.get("n")
+        if n is not None and study_n is not None and n > study_n:
+            yield record.problem("count-order", ("arms", i, "n"), f"arm n {n} exceeds study n {study_n}")
+        if n is not None and arm.get("n_analysed") is not None and arm["n_analysed"] > n:
+            yield record.problem("count-order", ("arms", i, "n_analysed"), f"n_analysed {arm['n_analysed']} exceeds arm n {n}")
+    total = sum(a.get("n") or 0 for a in d.get("arms", []))
+    if study_n is not None and total > study_n:
+        yield record.problem("count-order", ("arms",), f"arm sizes add up to {total}, more than the study n {study_n}")
+    sex = d.get("population", {}).get("sex", {})
+    if study_n is not None and sum(sex.values()) > study_n:
+        yield record.problem("count-order", ("population", "sex"), f"male + female = {sum(sex.values())} exceeds n {study_n}")
+    for i, outcome in enumerate(d.get("outcomes", [])):
+        value = outcome.get("value", {})
+        if value.get("type") != "count":
+            continue
+        if value["n"] > value["of"]:
+            yield record.problem("count-order", ("outcomes", i, "value", "n"), f"{value['n']} responders/events out of only {value['of']} evaluable")
+        arm = arms.get(outcome.get("arm"))
+        limit, what = (arm.get("n"), f"arm '{arm['id']}' n") if arm else (study_n, "study n")
+        if limit is not None and value["of"] > limit:
+            yield record.problem("count-order", ("outcomes", i, "value", "of"), f"{value['of']} evaluable exceeds {what} {limit}")
+
+
+@rule("percent-mismatch", "A printed percentage must agree with its counts at the precision printed (rounded or truncated).")
+def percent_agrees(record: Record, ctx: Context) -> Iterator[Problem]:
+    for i, outcome in enumerate(record.data.get("outcomes", [])):
+        value = outcome.get("value", {})
+        if value.get("type") != "count" or "percent" not in value or value["of"] == 0:
+            continue
+        exact = 100 * value["n"] / value["of"]
+        places = decimals(value["percent"])
+        unit = 10 ** -places
+        # Papers round (76.47 -> 76.5) or truncate (19.35 -> 19.3); both agree at the
+        # printed precision. Anything further off is a transcription error.
+        rounded = abs(exact - value["percent"]) <= 0.5 * unit + 1e-9
+        truncated = value["percent"] - 1e-9 <= exact < value["percent"] + unit
+        if not (rounded or truncated):
+            yield record.problem("percent-mismatch", ("outcomes", i, "value", "percent"),
+                                 f"{value['percent']}% does not match {value['n']}/{value['of']} = {exact:.{places + 2}f}%")
+
+
+@rule("identifier", "DOI, PMID, PMCID and trial registration numbers must be well formed.")
+def identifiers_well_formed(record: Record, ctx: Context) -> Iterator[Problem]:
+    for key in ("doi", "pmid", "pmcid"):
+        value = record.data.get(key, {}).get("value") if isinstance(record.data.get(key), dict) else None
+        if isinstance(value, str) and not IDENTIFIER_PATTERNS[key].fullmatch(value):
+            yield record.problem("identifier", (key, "value"), f"'{value}' is not a well-formed {key.upper()} (e.g. {IDENTIFIER_EXAMPLES[key]})")
+    for i, reg in enumerate(record.data.get("registrations", [])):
+        pattern = IDENTIFIER_PATTERNS[reg["registry"]]
+        if not pattern.fullmatch(reg["value"]):
+            yield record.problem("identifier", ("registrations", i, "value"), f"'{reg['value']}' is not a well-formed {reg['registry']} number (e.g. {IDENTIFIER_EXAMPLES[reg['registry']]})")
+
+
+_DATE_KEYS = {"start", "end", "date", "from", "to", "current_to", "published", "curated"}
+
+
+@rule("date-invalid", "Dates must be real calendar dates, and checks cannot be dated in the future.")
+def dates_real(record: Record, ctx: Context) -> Iterator[Problem]:
+    for path, value in walk(record.data):
+        if path and path[-1] in _DATE_KEYS and isinstance(value, str) and re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", value):
+            span = parse_partial_date(value)
+            if span is None:
+                yield record.problem("date-invalid", path, f"'{value}' is not a real date")
+            elif span[0] > ctx.today:
+                yield record.problem("date-invalid", path, f"'{value}' is in the future")
+
+
+def _span(value: Any) -> tuple[dt.date, dt.date] | None:
+    return parse_partial_date(value) if isinstance(value, str) and re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", value) else None
+
+
+@rule("date-order", "Enrolment starts before it ends and before publication; searches precede publication; a case timeline runs forward.")
+def dates_in_order(record: Record, ctx: Context) -> Iterator[Problem]:
+    d = record.data
+    year = d.get("year", {}).get("value") if isinstance(d.get("year"), dict) else None
+    enrol = d.get("enrolment", {})
+    start, end = _span(enrol.get("start")), _span(enrol.get("end"))
+    if start and end and start[0] > end[1]:
+        yield record.problem("date-order", ("enrolment", "end"), f"enrolment ends ({enrol['end']}) before it starts ({enrol['start']})")
+    for key, span in (("end", end), ("start", start)):
+        if span and year and span[0].year > year:
+            yield record.problem("date-order", ("enrolment", key), f"enrolment {key} {enrol[key]} is after the publication year {year}")
+            break
+    timeline = d.get("case", {}).get("timeline", [])
+    for i in range(1, len(timeline)):
+        before, after = _span(timeline[i - 1]["date"]), _span(timeline[i]["date"])
+        if before and after and after[1] < before[0]:
+            yield record.problem("date-order", ("case", "timeline", i, "date"), f"{timeline[i]['date']} comes before the previous event ({timeline[i - 1]['date']})")
+    published = _span(d.get("published"))
+    latest = None
+    for i, search in enumerate(d.get("searches", [])):
+        to, frm = _span(search.get("to")), _span(search.get("from"))
+        if frm and to and frm[0] > to[1]:
+            yield record.problem("date-order", ("searches", i, "from"), f"search period starts ({search['from']}) after it ends ({search['to']})")
+        if to and published and to[0] > published[1]:
+            yield record.problem("date-order", ("searches", i, "to"), f"search date {search['to']} is after publication {d['published']}")
+        if to and (latest is None or to[0] > latest[0]):
+            latest = to
+    current = _span(d.get("current_to"))
+    if current and latest and current[1] < latest[0]:
+        yield record.problem("date-order", ("current_to",), f"current_to {d['current_to']} is earlier than the latest search ({latest[0].isoformat()})")
+
+
+@rule("range-order", "Every [low, high] range has low ≤ high; a median lies within its range.")
+def ranges_ordered(record: Record, ctx: Context) -> Iterator[Problem]:
+    for path, value in walk(record.data):
+        if path and path[-1] in ("range", "iqr", "ci", "range_months") and isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
+            if value[0] > value[1]:
+                yield record.problem("range-order", path, f"range [{value[0]}, {value[1]}] runs backwards")
+    for i, outcome in enumerate(record.data.get("outcomes", [])):
+        value = outcome.get("value", {})
+        centre = value.get("value")
+        for key in ("range", "ci", "iqr"):
+            bounds = value.get(key)
+            if isinstance(centre, (int, float)) and bounds and bounds[0] <= bounds[1] and not bounds[0] <= centre <= bounds[1]:
+                yield record.problem("range-order", ("outcomes", i, "value", key), f"value {centre} lies outside its {key} [{bounds[0]}, {bounds[1]}]")
+
+
+@rule("rct-arms", "A randomised trial has at least two arms.")
+def randomised_has_arms(record: Record, ctx: Context) -> Iterator[Problem]:
+    if record.data.get("design") == "randomised-controlled-trial" and len(record.data.get("arms", [])) < 2:
+        yield record.problem("rct-arms", ("arms",), "a randomised controlled trial needs at least two arms")
+
+
+@rule("value-type", "An outcome's value type must be one its measure allows.")
+def value_type_matches_measure(record: Record, ctx: Context) -> Iterator[Problem]:
+    for i, outcome in enumerate(record.data.get("outcomes", [])):
+        measure = ctx.by_id.get(("measure", outcome.get("measure")))
+        if measure is None or not isinstance(measure.data.get("value_types"), list):
+            continue
+        kind = outcome.get("value", {}).get("type")
+        if kind not in measure.data["value_types"]:
+            yield record.problem("value-type", ("outcomes", i, "value", "type"),
+                                 f"measure '{measure.id}' takes {', '.join(measure.data['value_types'])}, not '{kind}'")
+
+
+@rule("missing-locator", "Every figure carries a locator: population, setting and case figures included.")
+def figures_have_locators(record: Record, ctx: Context) -> Iterator[Problem]:
+    d = record.data
+    pop = d.get("population", {})
+    if (pop.get("n") is not None or "age" in pop or "sex" in pop) and "locator" not in pop:
+        yield record.problem("missing-locator", ("population",), "population figures need a locator (where the source states them)")
+    setting = d.get("setting", {})
+    if setting.get("centres") is not None and "locator" not in setting:
+        yield record.problem("missing-locator", ("setting",), "the number of centres needs a locator")
+
+
+@rule("review-design", "Reviews and guidelines have no arms; primary studies have at least one.")
+def review_shape(record: Record, ctx: Context) -> Iterator[Problem]:
+    design = record.data.get("design")
+    if design in REVIEW_DESIGNS and record.data.get("arms"):
+        yield record.problem("review-design", ("arms",), f"a {design} reports other studies; curate their arms in their own records")
+    if design not in REVIEW_DESIGNS and record.kind == "study" and not record.data.get("arms"):
+        yield record.problem("review-design", ("arms",), "a primary study needs at least one arm")
+
+
+@rule("overlap-self", "A study cannot overlap with or cite itself.")
+def no_self_reference(record: Record, ctx: Context) -> Iterator[Problem]:
+    for key in ("overlaps", "cites"):
+        for i, item in enumerate(record.data.get(key, [])):
+            if item.get("study") == record.id:
+                yield record.problem("overlap-self", (key, i, "study"), f"a study cannot list itself in {key}")
+
+
+@rule("unverified", "Warning: a fact or figure is recorded as unverified (shown flagged on the site).")
+def unverified_facts(record: Record, ctx: Context) -> Iterator[Problem]:
+    for path, value in walk(record.data):
+        if isinstance(value, dict) and value.get("status") == "unverified":
+            yield record.problem("unverified", path, value.get("reason", "unverified"), severity="warning")
+
+
+# ---------------------------------------------------------------------------------
+# Cross-record rules
+
+@cross_rule("duplicate-id", "Two records of one kind must not share an id.")
+def ids_unique(ctx: Context) -> Iterator[Problem]:
+    counts = Counter((r.kind, r.id) for r in ctx.records if r.id != "-")
+    for record in ctx.records:
+        if counts[(record.kind, record.id)] > 1:
+            others = [r.rel for r in ctx.records if (r.kind, r.id) == (record.kind, record.id) and r is not record]
+            yield record.problem("duplicate-id", ("id",), f"id '{record.id}' is also used by {', '.join(others)}")
+
+
+@cross_rule("duplicate-identifier", "A DOI, PMID or PMCID belongs to one study record only.")
+def identifiers_unique(ctx: Context) -> Iterator[Problem]:
+    owners: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for record in ctx.records:
+        if record.kind != "study":
+            continue
+        for key in ("doi", "pmid", "pmcid"):
+            fact = record.data.get(key)
+            if isinstance(fact, dict) and isinstance(fact.get("value"), str):
+                owners[(key, fact["value"].lower())].append(record)
+    for (key, value), records in owners.items():
+        if len(records) > 1:
+            for record in records:
+                others = ", ".join(r.id for r in records if r is not record)
+                yield record.problem("duplicate-identifier", (key, "value"), f"{key.upper()} {value} is also recorded by {others}")
+
+
+def check_schema(record: Record, schemas: Schemas) -> list[Problem]:
+    return [record.problem("schema", path, message) for path, message in schemas.errors(record)]
+
+
+def check_records(records: list[Record], schemas: Schemas, today: dt.date | None = None,
+                  only: set[str] | None = None) -> list[Problem]:
+    """Schema and integrity problems for the records (all of them, or only those whose
+    relative path is in `only`); cross-record rules always see every record."""
+    ctx = Context(schemas, records, **({"today": today} if today else {}))
+    problems: list[Problem] = []
+    valid: list[Record] = []
+    for record in records:
+        if only is not None and record.rel not in only:
+            valid.append(record)
+            continue
+        found = check_schema(record, schemas)
+        problems.extend(found)
+        if not found:
+            valid.append(record)
+    ctx.records = valid if only is None else records
+    for record in valid:
+        if only is not None and record.rel not in only:
+            continue
+        for _, func in RULES.values():
+            problems.extend(func(record, ctx))
+    for _, func in CROSS_RULES.values():
+        problems.extend(p for p in func(ctx) if only is None or p.path in only)
+    return problems

@@ -1,0 +1,103 @@
+"""One command-line entry, `poemskb`, with a subcommand per stage.
+
+    poemskb validate [--format text|github|json] [--strict] [FILES...]
+    poemskb render   [--out docs/generated]
+    poemskb rules
+Exit codes: 0 clean, 1 problems found, 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _root(args: argparse.Namespace) -> Path:
+    return Path(args.root).resolve() if args.root else ROOT
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .kb import load
+
+    root = _root(args)
+    only = None
+    if args.files:
+        only = set()
+        for name in args.files:
+            path = Path(name).resolve()
+            try:
+                only.add(str(path.relative_to(root)))
+            except ValueError:
+                print(f"poemskb validate: {name} is not inside {root}", file=sys.stderr)
+                return 2
+    _, report = load(root, only=only)
+    output = report.format(args.format)
+    if output:
+        print(output)
+    failed = report.errors or (args.strict and report.warnings)
+    return 1 if failed else 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from .check import CROSS_RULES, LOAD_CODES, RULES
+
+    for code, text in sorted(LOAD_CODES.items()):
+        print(f"{code:22} {text}")
+    for code, (text, _) in sorted({**RULES, **CROSS_RULES}.items()):
+        print(f"{code:22} {text}")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from .kb import load
+    from .render import render_site
+
+    root = _root(args)
+    kb, report = load(root)
+    if report.errors:
+        # A failed validation must leave the previous site untouched.
+        print(report.format("text"), file=sys.stderr)
+        print("poemskb render: not rendering until validation passes", file=sys.stderr)
+        return 1
+    out = Path(args.out).resolve() if args.out else root / "docs" / "generated"
+    written = render_site(kb, out)
+    print(f"rendered {written.total} page(s) into {out} ({written.changed} changed)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="poemskb", description="POEMS syndrome treatment evidence: validate records and render the site.")
+    parser.add_argument("--root", help="project root (default: this checkout)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    validate = sub.add_parser("validate", help="check every record; report every problem")
+    validate.add_argument("--format", choices=["text", "github", "json"], default="text")
+    validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument("files", nargs="*", help="check only these record files (cross-record rules still see every record)")
+    validate.set_defaults(func=cmd_validate)
+
+    rules = sub.add_parser("rules", help="list every check with its code")
+    rules.set_defaults(func=cmd_rules)
+
+    render = sub.add_parser("render", help="generate the site's Markdown pages from the records")
+    render.add_argument("--out", help="output folder (default: docs/generated)")
+    render.set_defaults(func=cmd_render)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""The knowledge base as one object: load every record, check it, and index it for the
+renderers and exporters. Validation, the site and the exports all come through here, so
+they can never disagree about what a record says.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .check import check_records
+from .load import Record, load_records
+from .problems import Report
+from .schema import Schemas, load_schemas
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    schemas: Schemas
+    records: list[Record]
+    by_kind: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_kind = defaultdict(dict)
+        for record in sorted(self.records, key=lambda r: (r.kind, r.id)):
+            self.by_kind[record.kind][record.id] = record.data
+
+    @property
+    def studies(self) -> dict[str, dict[str, Any]]:
+        return self.by_kind["study"]
+
+    @property
+    def regimens(self) -> dict[str, dict[str, Any]]:
+        return self.by_kind["regimen"]
+
+    @property
+    def measures(self) -> dict[str, dict[str, Any]]:
+        return self.by_kind["measure"]
+
+    @property
+    def findings(self) -> dict[str, dict[str, Any]]:
+        return self.by_kind["finding"]
+
+    @property
+    def criteria(self) -> dict[str, dict[str, Any]]:
+        return self.by_kind["criteria"]
+
+    def record(self, kind: str, record_id: str) -> Record:
+        return next(r for r in self.records if r.kind == kind and r.id == record_id)
+
+    # Indexes derived from the records; nothing here is stored twice on disk. ----------
+    @cached_property
+    def cited_by(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = defaultdict(list)
+        for sid, study in self.studies.items():
+            for cite in study.get("cites", []):
+                index[cite["study"]].append(sid)
+        return index
+
+    @cached_property
+    def overlaps(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Study id -> (other study, relation seen from this study, basis), both directions."""
+        inverse = {"subset-of": "superset-of", "superset-of": "subset-of"}
+        index: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for sid, study in self.studies.items():
+            for o in study.get("overlaps", []):
+                index[sid].append((o["study"], o["relation"], o["basis"]))
+                index[o["study"]].append((sid, inverse.get(o["relation"], o["relation"]), o["basis"]))
+        return {k: sorted(set(v)) for k, v in index.items()}
+
+    @cached_property
+    def arms_by_regimen(self) -> dict[str, list[tuple[str, dict]]]:
+        """Regimen id -> (study id, arm) for arms defined by that regimen."""
+        index: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+        for sid, study in self.studies.items():
+            for arm in study.get("arms", []):
+                index[arm["regimen"]].append((sid, arm))
+        return index
+
+    @cached_property
+    def steps_by_regimen(self) -> dict[str, list[tuple[str, dict, dict]]]:
+        """Regimen id -> (study id, arm, step) where the regimen is a step of a longer arm."""
+        index: dict[str, list[tuple[str, dict, dict]]] = defaultdict(list)
+        for sid, study in self.studies.items():
+            for arm in study.get("arms", []):
+                for step in arm.get("steps", []):
+                    if step["regimen"] != arm["regimen"]:
+                        index[step["regimen"]].append((sid, arm, step))
+        return index
+
+    def level(self, study: dict[str, Any]) -> str:
+        return self.schemas.evidence_levels[study["design"]]
+
+    @cached_property
+    def newest_curation(self) -> str:
+        dates = [r.data.get("provenance", {}).get("curated", "") for r in self.records]
+        return max(dates, default="")
+
+
+def load(root: Path, today: dt.date | None = None, only: set[str] | None = None) -> tuple[KnowledgeBase, Report]:
+    """Load and check everything under root/evidence; the report lists every problem."""
+    schemas = load_schemas(root)
+    records, problems = load_records(root / "evidence")
+    report = Report(problems)
+    if only is not None:
+        report.problems = [p for p in report.problems if p.path in only]
+    report.extend(check_records(records, schemas, today=today, only=only))
+    return KnowledgeBase(root, schemas, records), report

@@ -1,0 +1,66 @@
+"""Problems found while loading or checking records, and how they are printed.
+
+Every stage (load, schema, integrity) reports into the same list so that one run shows
+every problem, each located as path:line:col with the record id and field path.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    col: int
+    severity: str  # "error" or "warning"
+    code: str
+    record: str  # record id, or "-" when the file has no usable id
+    field: str  # dotted field path, "-" for the whole file
+    message: str
+
+    def text(self) -> str:
+        return (f"{self.path}:{self.line}:{self.col}: {self.severity}[{self.code}]: "
+                f"{self.record}: {self.field}: {self.message}")
+
+    def github(self) -> str:
+        # GitHub workflow commands need %, CR and LF escaped in the message.
+        msg = f"[{self.code}] {self.record}: {self.field}: {self.message}"
+        msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        level = "error" if self.severity == "error" else "warning"
+        return f"::{level} file={self.path},line={self.line},col={self.col}::{msg}"
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def sorted(self) -> list[Problem]:
+        # Errors before warnings, then by place, so warnings never hide an error.
+        return sorted(set(self.problems), key=lambda p: (p.severity != "error", p.path, p.line, p.col, p.code, p.field, p.message))
+
+    def format(self, style: str) -> str:
+        items = self.sorted()
+        if style == "json":
+            return json.dumps([asdict(p) for p in items], ensure_ascii=False, indent=2)
+        if style == "github":
+            return "\n".join(p.github() for p in items)
+        lines = [p.text() for p in items]
+        lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        return "\n".join(lines)

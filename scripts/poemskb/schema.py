@@ -1,0 +1,76 @@
+"""The JSON Schemas in evidence/schema/: the one source of truth for record shape.
+
+Validation uses jsonschema-rs (a Rust implementation of draft 2020-12) because the
+validator must stay within a small factor of the time it takes merely to parse the
+YAML; the pure-Python jsonschema package is several times slower on these schemas.
+Controlled vocabularies used by the code (designs, evidence levels, value types) are
+read from the schemas here, never restated in Python.
+"""
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+import jsonschema_rs
+
+from .load import KIND_FOLDERS, Record
+
+KINDS = tuple(KIND_FOLDERS.values())
+
+
+class Schemas:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.documents: dict[str, dict[str, Any]] = {
+            kind: json.loads((folder / f"{kind}.schema.json").read_text(encoding="utf-8")) for kind in KINDS
+        }
+        self.common = json.loads((folder / "common.schema.json").read_text(encoding="utf-8"))
+
+    @cached_property
+    def validators(self) -> dict[str, Any]:
+        return {
+            kind: jsonschema_rs.Draft202012Validator(
+                doc, validate_formats=True, base_uri=(self.folder / f"{kind}.schema.json").resolve().as_uri())
+            for kind, doc in self.documents.items()
+        }
+
+    def errors(self, record: Record) -> Iterator[tuple[tuple, str]]:
+        """(field path, message) for every schema violation in a record."""
+        for error in self.validators[record.kind].iter_errors(record.data):
+            yield tuple(error.instance_path), _message(error)
+
+    # Vocabularies -----------------------------------------------------------------
+    def enum(self, kind: str, *pointer: str) -> list[str]:
+        node = self.documents[kind]
+        for part in pointer:
+            node = node[part]
+        return list(node["enum"])
+
+    @cached_property
+    def designs(self) -> list[str]:
+        return self.enum("study", "properties", "design")
+
+    @cached_property
+    def evidence_levels(self) -> dict[str, str]:
+        return dict(self.documents["study"]["properties"]["design"]["x-evidence-level"])
+
+    def describe(self, kind: str, *pointer: str) -> dict[str, str]:
+        """Value -> description for an enum that carries enumDescriptions."""
+        node = self.documents[kind] if kind in self.documents else self.common
+        for part in pointer:
+            node = node[part]
+        return dict(zip(node["enum"], node.get("enumDescriptions", [""] * len(node["enum"]))))
+
+
+def _message(error: Any) -> str:
+    message = error.message
+    # jsonschema-rs quotes whole sub-documents in some messages; keep lines short.
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return message
+
+
+def load_schemas(root: Path) -> Schemas:
+    return Schemas(root / "evidence" / "schema")
