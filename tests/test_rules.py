@@ -1,0 +1,147 @@
+"""Every validator rule, proven by a failing fixture whose exact message is asserted.
+
+Each case starts from tests/fixtures/minimal-study.yaml (valid), applies one textual
+edit, writes it into a scratch copy of the knowledge base and checks the full problem
+line: path, line, column, code, record, field and message.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from poemskb.check import CROSS_RULES, LOAD_CODES, RULES
+from poemskb.kb import load
+
+MINIMAL = (Path(__file__).parent / "fixtures" / "minimal-study.yaml").read_text(encoding="utf-8")
+TODAY = dt.date(2026, 11, 22)
+PATH = "evidence/studies/minimal-study.yaml"
+
+
+def problems_for(scratch: Path, text: str, name: str = "minimal-study.yaml") -> list[str]:
+    (scratch / "evidence" / "studies" / name).write_text(text, encoding="utf-8")
+    _, report = load(scratch, today=TODAY)
+    return [p.text() for p in report.sorted() if p.path.endswith(name)]
+
+
+def edit(old: str, new: str) -> str:
+    assert MINIMAL.count(old) == 1, old
+    return MINIMAL.replace(old, new)
+
+
+def test_minimal_fixture_is_valid(scratch):
+    assert problems_for(scratch, MINIMAL) == []
+
+
+CASES = {
+    "schema": (
+        edit("  n: 20\n  locator", "  n: twenty\n  locator"),
+        f'{PATH}:14:3: error[schema]: minimal-study: population.n: "twenty" is not of types "null", "integer"'),
+    "id-mismatch": (
+        edit("id: minimal-study", "id: other-study"),
+        f"{PATH}:2:1: error[id-mismatch]: other-study: id: id 'other-study' does not match the file name 'minimal-study.yaml'; rename the file to 'other-study.yaml' or fix the id"),
+    "duplicate-local-id": (
+        edit("  - id: hr\n", "  - id: hr\n    measure: haematologic-response\n    value: {type: count, n: 1, of: 20}\n    locator: {in: abstract}\n  - id: hr\n"),
+        f"{PATH}:31:5: error[duplicate-local-id]: minimal-study: outcomes[1].id: id 'hr' is used twice in outcomes"),
+    "unresolved-reference": (
+        edit("    regimen: rd\n", "    regimen: no-such-regimen\n"),
+        f"{PATH}:23:5: error[unresolved-reference]: minimal-study: arms[0].regimen: no regimen record 'no-such-regimen' (expected evidence/regimens/no-such-regimen.yaml)"),
+    "count-order": (
+        edit("{type: count, n: 10, of: 20, percent: 50.0}", "{type: count, n: 21, of: 20}"),
+        f"{PATH}:30:26: error[count-order]: minimal-study: outcomes[0].value.n: 21 responders/events out of only 20 evaluable"),
+    "percent-mismatch": (
+        edit("percent: 50.0}", "percent: 55.0}"),
+        f"{PATH}:30:41: error[percent-mismatch]: minimal-study: outcomes[0].value.percent: 55.0% does not match 10/20 = 50.000%"),
+    "identifier": (
+        edit("value: 10.1000/test.1", "value: doi:10.1000/test.1"),
+        f"{PATH}:7:7: error[identifier]: minimal-study: doi.value: 'doi:10.1000/test.1' is not a well-formed DOI (e.g. 10.1016/S1474-4422(16)30157-0)"),
+    "date-invalid": (
+        edit('start: "2015-01"', 'start: "2015-02-30"'),
+        f"{PATH}:17:3: error[date-invalid]: minimal-study: enrolment.start: '2015-02-30' is not a real date"),
+    "date-order": (
+        edit('start: "2015-01"', 'start: "2019-01"'),
+        f"{PATH}:18:3: error[date-order]: minimal-study: enrolment.end: enrolment ends (2018-06) before it starts (2019-01)"),
+    "range-order": (
+        edit("{type: count, n: 10, of: 20, percent: 50.0}", "{type: median, value: 5, unit: months, range: [9, 3]}"),
+        f"{PATH}:30:51: error[range-order]: minimal-study: outcomes[0].value.range: range [9, 3] runs backwards"),
+    "rct-arms": (
+        edit("design: prospective-single-arm", "design: randomised-controlled-trial"),
+        f"{PATH}:20:1: error[rct-arms]: minimal-study: arms: a randomised controlled trial needs at least two arms"),
+    "value-type": (
+        edit("{type: count, n: 10, of: 20, percent: 50.0}", "{type: hazard-ratio, value: 2.0}"),
+        f"{PATH}:30:13: error[value-type]: minimal-study: outcomes[0].value.type: measure 'haematologic-response' takes count, percentage, qualitative, not 'hazard-ratio'"),
+    "missing-locator": (
+        edit("  n: 20\n  locator: {in: abstract}\n", "  n: 20\n"),
+        f"{PATH}:12:1: error[missing-locator]: minimal-study: population: population figures need a locator (where the source states them)"),
+    "review-design": (
+        edit("design: prospective-single-arm", "design: narrative-review"),
+        f"{PATH}:20:1: error[review-design]: minimal-study: arms: a narrative-review reports other studies; curate their arms in their own records"),
+    "overlap-self": (
+        MINIMAL.replace("provenance:\n", "overlaps:\n  - {study: minimal-study, relation: same-cohort, basis: 'itself, by mistake'}\nprovenance:\n"),
+        f"{PATH}:33:6: error[overlap-self]: minimal-study: overlaps[0].study: a study cannot list itself in overlaps"),
+    "unverified": (
+        edit("pmid: {value: \"12345678\", status: verified, check: page}", "pmid: {value: \"12345678\", status: unverified, reason: seen only in a citation}"),
+        f"{PATH}:8:1: warning[unverified]: minimal-study: pmid: seen only in a citation"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_rule_fixture(scratch, code):
+    text, expected = CASES[code]
+    assert expected in problems_for(scratch, text)
+
+
+def test_every_rule_has_a_fixture():
+    covered = set(CASES) | {"duplicate-id", "duplicate-identifier"}
+    assert covered >= set(RULES) | set(CROSS_RULES), sorted((set(RULES) | set(CROSS_RULES)) - covered)
+
+
+def test_duplicate_id_names_both_files(scratch):
+    (scratch / "evidence" / "studies" / "minimal-study.yaml").write_text(MINIMAL, encoding="utf-8")
+    found = problems_for(scratch, MINIMAL.replace("id: minimal-study", "id: minimal-study", 1), name="copy-study.yaml")
+    assert f"evidence/studies/copy-study.yaml:2:1: error[duplicate-id]: minimal-study: id: id 'minimal-study' is also used by {PATH}" in found
+
+
+def test_duplicate_identifier_across_studies(scratch):
+    text = MINIMAL.replace("value: 10.1000/test.1", "value: 10.1038/s41375-019-0391-2")
+    found = problems_for(scratch, text)
+    assert f"{PATH}:7:7: error[duplicate-identifier]: minimal-study: doi.value: DOI 10.1038/s41375-019-0391-2 is also recorded by leukemia-2019-asct-mdex-ldex" in found
+
+
+def test_truncated_percentage_is_accepted(scratch):
+    # 6/31 = 19.35%: papers print 19.4 (rounded) or 19.3 (truncated); both agree.
+    for printed in ("19.4", "19.3"):
+        text = edit("{type: count, n: 10, of: 20, percent: 50.0}", f"{{type: count, n: 6, of: 20, percent: {printed}}}").replace("of: 20,", "of: 31,").replace("  n: 20\n  locator", "  n: 31\n  locator").replace("    n: 20\n", "    n: 31\n")
+        assert problems_for(scratch, text) == []
+
+
+def test_every_problem_reported_in_one_run(scratch):
+    text = edit('start: "2015-01"', 'start: "2015-02-30"').replace("percent: 50.0}", "percent: 55.0}").replace("regimen: rd", "regimen: nope")
+    codes = {line.split("error[")[1].split("]")[0] for line in problems_for(scratch, text)}
+    assert {"date-invalid", "percent-mismatch", "unresolved-reference"} <= codes
+
+
+def test_future_check_date_is_rejected(scratch):
+    text = MINIMAL.replace('date: "2025-01-01"', 'date: "2027-01-01"')
+    assert f"{PATH}:37:7: error[date-invalid]: minimal-study: provenance.checks[0].date: '2027-01-01' is in the future" in problems_for(scratch, text)
+
+
+def test_check_reference_must_resolve(scratch):
+    text = MINIMAL.replace("title: {value: A minimal study used by the rule tests, status: verified, check: page}", "title: {value: A minimal study used by the rule tests, status: verified, check: elsewhere}")
+    assert f"{PATH}:3:74: error[unresolved-reference]: minimal-study: title.check: no provenance check 'elsewhere' in provenance.checks (have: page)" in problems_for(scratch, text)
+
+
+def test_unknown_fact_must_not_carry_a_value(scratch):
+    text = MINIMAL.replace('pmid: {value: "12345678", status: verified, check: page}', 'pmid: {value: "12345678", status: unknown, reason: never seen}')
+    found = problems_for(scratch, text)
+    assert any(":8:" in line and "error[schema]" in line and "pmid.value" in line for line in found), found
+
+
+def test_load_codes_are_documented():
+    # Every code the loader can emit appears in the rule list shown to contributors.
+    import poemskb.load as load_module
+    import re
+    source = Path(load_module.__file__).read_text(encoding="utf-8")
+    emitted = set(re.findall(r'(?:LoadError|_mark_error|_reject)\(\s*"([a-z0-9-]+)"', source)) | set(re.findall(r'"error", "([a-z0-9-]+)"', source))
+    assert emitted and emitted <= set(LOAD_CODES), emitted - set(LOAD_CODES)
