@@ -2,6 +2,7 @@
 
     poemskb validate [--format text|github|json] [--strict] [FILES...]
     poemskb render   [--out docs/generated]
+    poemskb export   --out DIR
     poemskb rules
 Exit codes: 0 clean, 1 problems found, 2 usage error.
 """
@@ -67,6 +68,23 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import __version__
+    from .export import export_all
+    from .kb import load
+
+    root = _root(args)
+    kb, report = load(root)
+    if report.errors:
+        print(report.format("text"), file=sys.stderr)
+        print("poemskb export: not exporting until validation passes", file=sys.stderr)
+        return 1
+    out = Path(args.out).resolve()
+    changed = export_all(kb, out, __version__)
+    print(f"exported to {out} ({len(changed)} file(s) changed)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="poemskb", description="POEMS syndrome treatment evidence: validate records and render the site.")
     parser.add_argument("--root", help="project root (default: this checkout)")
@@ -84,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="generate the site's Markdown pages from the records")
     render.add_argument("--out", help="output folder (default: docs/generated)")
     render.set_defaults(func=cmd_render)
+    export = sub.add_parser("export", help="write outcomes.csv, studies.csv and knowledge-base.json")
+    export.add_argument("--out", required=True, help="output folder")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

@@ -1,0 +1,98 @@
+"""Machine-readable exports for systematic reviewers: every outcome as a CSV row with its
+locator and verification status, every study as a CSV row, and the whole knowledge base
+as one JSON document. Output is sorted and byte-stable so a release can be cited and
+diffed; files are only rewritten when their content changes.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+from .describe import citation_text, fact_value, locator_text, p_text, short_label, value_text
+from .kb import KnowledgeBase
+
+OUTCOME_COLUMNS = [
+    "study", "study_label", "design", "evidence_level", "arm", "arm_label", "regimen", "arm_n",
+    "measure", "subgroup", "timepoint", "value_type", "value_as_reported", "n", "of", "percent",
+    "estimate", "p", "grade", "status", "locator", "doi", "pmid", "note",
+]
+STUDY_COLUMNS = [
+    "study", "citation", "design", "evidence_level", "publication_type", "population_status", "n",
+    "regimens", "doi", "doi_status", "pmid", "pmid_status", "pmcid", "registrations",
+    "checked_against", "curated", "overlaps",
+]
+
+
+def outcome_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
+    for sid, study in kb.studies.items():
+        arms = {a["id"]: a for a in study.get("arms", [])}
+        for outcome in study.get("outcomes", []):
+            arm = arms.get(outcome.get("arm"), {})
+            value = outcome["value"]
+            yield {
+                "study": sid, "study_label": short_label(study), "design": study["design"],
+                "evidence_level": kb.level(study), "arm": outcome.get("arm", "all"),
+                "arm_label": arm.get("label", "whole study population"), "regimen": arm.get("regimen", ""),
+                "arm_n": arm.get("n", study["population"].get("n")), "measure": outcome["measure"],
+                "subgroup": outcome.get("subgroup", ""), "timepoint": outcome.get("timepoint", {}).get("label", ""),
+                "value_type": value["type"], "value_as_reported": value_text(value),
+                "n": value.get("n", ""), "of": value.get("of", ""), "percent": value.get("percent", ""),
+                "estimate": value.get("value", "") if value["type"] not in ("count", "percentage", "qualitative") else "",
+                "p": p_text(outcome.get("p")), "grade": outcome.get("grade", ""),
+                "status": outcome.get("status", "verified"), "locator": locator_text(outcome["locator"]),
+                "doi": fact_value(study.get("doi")) or "", "pmid": fact_value(study.get("pmid")) or "",
+                "note": outcome.get("note", ""),
+            }
+
+
+def study_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
+    for sid, study in kb.studies.items():
+        checks = study["provenance"]["checks"]
+        yield {
+            "study": sid, "citation": citation_text(study), "design": study["design"],
+            "evidence_level": kb.level(study), "publication_type": study["publication_type"],
+            "population_status": study["population"]["status"], "n": study["population"].get("n") or "",
+            "regimens": ";".join(sorted({a["regimen"] for a in study.get("arms", [])})),
+            **{f"{key}{suffix}": (study.get(key) or {}).get(field) or ""
+               for key in ("doi", "pmid") for suffix, field in (("", "value"), ("_status", "status"))},
+            "pmcid": fact_value(study.get("pmcid")) or "",
+            "registrations": ";".join(r["value"] for r in study.get("registrations", [])),
+            "checked_against": ";".join(sorted({c["against"] for c in checks})),
+            "curated": study["provenance"]["curated"],
+            "overlaps": ";".join(f"{o}:{rel}" for o, rel, _ in kb.overlaps.get(sid, [])),
+        }
+
+
+def _csv(rows: Iterator[dict[str, Any]], columns: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def knowledge_base_json(kb: KnowledgeBase, version: str) -> str:
+    document = {"version": version, "newest_curation": kb.newest_curation,
+                **{kind: dict(sorted(records.items())) for kind, records in sorted(kb.by_kind.items())}}
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def export_all(kb: KnowledgeBase, out: Path, version: str = "") -> list[Path]:
+    """Write the three export files into `out`; return the paths that changed."""
+    files = {
+        "outcomes.csv": _csv(outcome_rows(kb), OUTCOME_COLUMNS),
+        "studies.csv": _csv(study_rows(kb), STUDY_COLUMNS),
+        "knowledge-base.json": knowledge_base_json(kb, version),
+    }
+    return [out / name for name, text in files.items() if write_if_changed(out / name, text)]

@@ -1,0 +1,39 @@
+"""Exports a systematic reviewer downloads: one CSV row per outcome with its locator and
+status, one per study, and the whole base as JSON; stable bytes between runs."""
+from __future__ import annotations
+
+import csv
+import json
+
+from poemskb import __version__
+from poemskb.export import OUTCOME_COLUMNS, export_all
+
+
+def test_every_outcome_is_a_row_with_locator_and_status(kb, tmp_path):
+    export_all(kb, tmp_path, __version__)
+    rows = list(csv.DictReader((tmp_path / "outcomes.csv").open(encoding="utf-8")))
+    total = sum(len(s.get("outcomes", [])) for s in kb.studies.values())
+    assert len(rows) == total
+    assert list(rows[0]) == OUTCOME_COLUMNS
+    assert all(r["locator"] and r["status"] in ("verified", "unverified") for r in rows)
+    gao = next(r for r in rows if r["study"] == "gao-2021-skin-low-dose-rd" and r["subgroup"] == "hyperpigmentation")
+    assert (gao["value_as_reported"], gao["n"], gao["of"], gao["percent"], gao["locator"]) == ("26/34 (76.5%)", "26", "34", "76.5", "abstract (Results)")
+    brady = next(r for r in rows if r["study"] == "misawa-2016-jpost-thalidomide" and r["subgroup"] == "sinus bradycardia")
+    assert brady["status"] == "unverified"
+
+
+def test_unknown_citation_parts_say_so(kb, tmp_path):
+    export_all(kb, tmp_path)
+    rows = {r["study"]: r for r in csv.DictReader((tmp_path / "studies.csv").open(encoding="utf-8"))}
+    assert rows["huaian-case-rd-asct"]["citation"] == "Authors unknown. [title unknown]. [journal unknown]. [year unknown]."
+    assert rows["misawa-2016-jpost-thalidomide"]["doi_status"] == "verified"
+
+
+def test_exports_are_stable_and_only_rewritten_on_change(kb, tmp_path):
+    first = export_all(kb, tmp_path, "1.0")
+    assert len(first) == 3
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert export_all(kb, tmp_path, "1.0") == []
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    document = json.loads((tmp_path / "knowledge-base.json").read_text(encoding="utf-8"))
+    assert document["version"] == "1.0" and set(document) >= {"study", "regimen", "measure", "finding", "criteria"}
