@@ -9,7 +9,9 @@ surprises into located errors instead of silently accepted values:
 * YAML 1.1 booleans (yes/no/on/off) and unquoted dates/times are rejected, as are
   sexagesimal, octal, hexadecimal and binary integers and .inf/.nan;
 * UTF-8 only, no byte-order mark, no tabs or carriage returns, one document per file,
-  and a size cap checked before the file is read.
+  a size cap checked before the file is read, and a nesting-depth cap checked before
+  the text is composed (deep nesting crashes libyaml's recursive composer);
+* record files are plain files, never symbolic links.
 
 Line and column of a field are found lazily (only when a problem needs them) by
 re-composing the text, so the common, valid path stays as fast as plain parsing.
@@ -40,6 +42,16 @@ _DECIMAL_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 # Cheap pre-filter: only files that might hold an anchor (&a) or alias (*a) get the
 # slower event-level scan that tells a real anchor from an ampersand in text.
 _MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])[&*][^\s,\[\]{}]", re.MULTILINE)
+# Records nest about ten levels deep. Far deeper nesting is an attack: libyaml's composer
+# recurses in C and crashes the interpreter (segfault) at tens of thousands of levels,
+# and jsonschema-rs gives up at 255. MAX_DEPTH refuses it first, with a located error.
+MAX_DEPTH = 64
+# Each nesting level needs a '[', '{', a '- ' or '? ' indicator, or one more space of
+# indentation, so text with few of these cannot nest past 150 + 40 levels and skips the
+# event scan (an extra parse) that finds the exact depth. What nests between 64 and 190
+# levels still fails the schema, which allows nothing that deep, without crashing.
+_DEEP_INDENT = "\n" + " " * 40
+_NESTING_BUDGET = 150
 
 
 class LoadError(Exception):
@@ -74,7 +86,8 @@ class GuardedLoader(yaml.CSafeLoader):
                 raise _mark_error("merge-key", "merge keys ('<<') are not allowed; write the fields out", key_node.start_mark)
             key = self.construct_object(key_node, deep=deep)
             if not isinstance(key, str):
-                raise _mark_error("key-type", f"keys must be text; {key_node.value!r} is read as {type(key).__name__} (quote it)", key_node.start_mark)
+                shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else f"this {key_node.id}"
+                raise _mark_error("key-type", f"keys must be text; {shown} is read as {type(key).__name__} (quote it)", key_node.start_mark)
             if key in mapping:
                 raise _mark_error("duplicate-key", f"duplicate key '{key}'", key_node.start_mark)
             mapping[key] = self.construct_object(value_node, deep=deep)
@@ -147,8 +160,27 @@ def _check_anchors(text: str) -> None:
             raise _mark_error("alias", "anchors and aliases are not allowed; write the value out", event.start_mark)
 
 
+def _check_depth(text: str) -> None:
+    openers = (text.count("[") + text.count("{") + text.count("- ") + text.count("-\n")
+               + text.count("? ") + text.count("?\n"))
+    if openers <= _NESTING_BUDGET and _DEEP_INDENT not in text and not text.startswith(_DEEP_INDENT[1:]):
+        return  # cannot nest deeper than _NESTING_BUDGET + 40 levels: safe to compose
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _mark_error("too-deep", f"nesting is deeper than {MAX_DEPTH} levels; records need far fewer", event.start_mark)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # malformed YAML: parse_text reports it with its location
+
+
 def parse_text(text: str) -> Any:
     """Parse one record's text with every guard; raise LoadError on the first problem."""
+    _check_depth(text)
     _check_anchors(text)
     loader = GuardedLoader(text)
     try:
@@ -165,7 +197,10 @@ def parse_text(text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
         raise _mark_error("yaml-syntax", message or "malformed YAML", mark) from None
-    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
+        raise LoadError("yaml-syntax", f"control character U+{exc.character:04X} is not allowed in YAML; remove it",
+                        *_position(text, exc.position)) from None
+    except yaml.YAMLError as exc:
         raise LoadError("yaml-syntax", str(exc).replace("\n", " ")) from None
     except RecursionError:
         raise LoadError("yaml-syntax", "nesting too deep") from None
@@ -243,9 +278,15 @@ def discover(evidence: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
     problems: list[Problem] = []
     root = evidence.parent
     for path in sorted(evidence.rglob("*")):
+        rel = path.relative_to(evidence).parts
+        if path.is_symlink():
+            # A link could point anywhere on the machine that runs the validator (a
+            # secret, a device); its content would then be parsed and echoed in errors.
+            problems.append(Problem(str(path.relative_to(root)), 1, 1, "error", "symlink", "-", "-",
+                                    f"{'/'.join(('evidence',) + rel)} is a symbolic link; records must be plain files"))
+            continue
         if path.is_dir() or path.name.startswith(".") or path.name == "README.md":
             continue
-        rel = path.relative_to(evidence).parts
         if rel[0] == SCHEMA_FOLDER:
             continue
         kind = KIND_FOLDERS.get(rel[0]) if len(rel) == 2 else None
