@@ -89,6 +89,8 @@ LOAD_CODES = {
     "tab": "The file contains a tab character.",
     "line-ending": "The file contains a carriage return.",
     "too-large": "The file exceeds the size cap.",
+    "too-deep": "The file nests collections deeper than the loader allows.",
+    "symlink": "A file under evidence/ is a symbolic link.",
     "empty": "The file holds no document.",
     "multi-document": "The file holds more than one YAML document.",
     "root-type": "The document is not a mapping.",
@@ -466,6 +468,11 @@ def check_records(records: list[Record], schemas: Schemas, today: dt.date | None
         if not found:
             valid.append(record)
     ctx.records = valid if only is None else records
+    # Rules read other records' fields (a measure's value_types, a criteria record's
+    # items) only through by_id, so it must hold only records that passed the schema.
+    # A reference to an invalid record still resolves (ids); its own errors are reported.
+    passed = {id(r) for r in valid}
+    ctx.by_id = {key: r for key, r in ctx.by_id.items() if id(r) in passed}
     for record in valid:
         if only is not None and record.rel not in only:
             continue
