@@ -1,0 +1,104 @@
+"""The comparison page: a regimen × outcome table readers can sort and filter, and an
+evidence map (regimen × design: studies and patients) drawn as SVG with an HTML table
+carrying the same numbers for screen readers and readers without images."""
+from __future__ import annotations
+
+import math
+
+from . import links
+from .context import Site
+from .html import Cell, el, esc, fmt as h, join, link, table
+from .page import Page, para
+from .regimen import cell_text, outcome_table
+
+SVG_PATH = f"{links.GENERATED}/evidence-map.svg"
+
+
+def map_regimens(site: Site) -> list[str]:
+    return [rid for rid in sorted(site.kb.regimens, key=lambda r: site.regimen_label(r).lower())
+            if site.evidence_cell(rid).studies]
+
+
+def render_comparison(site: Site) -> tuple[Page, str]:
+    path = links.COMPARISON
+    # The page's text is short; the big table is left out of the search index.
+    page = Page(path, "Compare treatments")
+    page.html(para("How the regimens compare, from every outcome in the knowledge base. Read each figure with its "
+                   "design: most come from single-arm or retrospective studies, in which patients were not allocated "
+                   "at random, so differences between regimens may reflect who was treated rather than the treatment."))
+    page.h(2, "Evidence map", "evidence-map")
+    page.html(para("Studies and patients for each regimen by study design, strongest design on the left. A study "
+                   "counts for a regimen when an arm is defined by it or uses it as one step. Studies declared to "
+                   "report the same cohort count their patients once; possible overlaps are noted, not subtracted."))
+    page.html(h('<figure class="poems-map"><img src="{}" alt="{}" width="{}" height="{}"><figcaption>{}</figcaption></figure>',
+                links.asset(path, SVG_PATH), "Evidence map: the table below gives the same numbers.",
+                *_svg_size(site), "Evidence map: circle area shows patients; the number is studies."))
+    page.html(_map_table(site, path))
+    rows = sorted(site.outcome_rows, key=lambda r: (site.regimen_label(r.regimen).lower(), site.measure_name(r.measure).lower(),
+                                                    site.level_rank(r.study), r.study, r.outcome["id"]))
+    page.h(2, "Every outcome by regimen", "outcomes")
+    page.html(para(f"{len(rows)} outcomes, one row per reported figure (an arm, or a whole study population, and a "
+                   "measure). Select a column heading to sort; with JavaScript on, the boxes above the table filter it. "
+                   "Values are as the source printed them: percentages stay percentages, counts stay counts."))
+    page.html(outcome_table(site, rows, path, "Regimen by outcome: every reported outcome",
+                            id="comparison-table", data_filterable=True))
+    return page, evidence_map_svg(site)
+
+
+def _map_table(site: Site, path: str):
+    designs = site.primary_designs
+    rows = []
+    for rid in map_regimens(site):
+        cells = [Cell(link(links.href(path, links.regimen_page(rid)), site.regimen_label(rid)), header=True)]
+        for design in designs:
+            cell = site.evidence_cell(rid, design)
+            cells.append(Cell(cell_text(cell) or "–", sort=cell.patients))
+        cells.append(Cell(cell_text(site.evidence_cell(rid)), sort=site.evidence_cell(rid).patients))
+        rows.append(cells)
+    columns = ["Regimen"] + [f"{site.design_label(d)} (level {site.kb.schemas.evidence_levels[d]})" for d in designs] + ["All designs"]
+    return table(columns, rows, caption="Evidence map: studies and patients by regimen and design", id="evidence-map-table")
+
+
+# SVG ------------------------------------------------------------------------------------
+LABEL_W, COL_W, ROW_H, HEAD_H = 150, 104, 64, 70
+
+
+def _svg_size(site: Site) -> tuple[int, int]:
+    return LABEL_W + COL_W * len(site.primary_designs) + 10, HEAD_H + ROW_H * len(map_regimens(site)) + 10
+
+
+def evidence_map_svg(site: Site) -> str:
+    designs, regimens = site.primary_designs, map_regimens(site)
+    width, height = _svg_size(site)
+    cells = {(rid, d): site.evidence_cell(rid, d) for rid in regimens for d in designs}
+    biggest = max((c.patients for c in cells.values()), default=1) or 1
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+           f'role="img" aria-labelledby="map-title map-desc" font-family="sans-serif" font-size="12">',
+           el("title", "Evidence map of POEMS syndrome treatments", id="map-title"),
+           el("desc", "Studies and patients for each regimen (rows) by study design (columns).", id="map-desc"),
+           f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
+    for j, design in enumerate(designs):
+        x = LABEL_W + COL_W * j + COL_W / 2
+        words = site.design_label(design).split(" ")
+        half = (len(words) + 1) // 2
+        for k, line in enumerate((" ".join(words[:half]), " ".join(words[half:]))):
+            if line:
+                out.append(f'<text x="{x:.0f}" y="{22 + 14 * k}" text-anchor="middle" fill="#1a1a1a">{esc(line)}</text>')
+        out.append(f'<text x="{x:.0f}" y="{54}" text-anchor="middle" fill="#444444">level {esc(site.kb.schemas.evidence_levels[design])}</text>')
+    for i, rid in enumerate(regimens):
+        y = HEAD_H + ROW_H * i + ROW_H / 2
+        out.append(f'<line x1="0" x2="{width}" y1="{y - ROW_H / 2:.0f}" y2="{y - ROW_H / 2:.0f}" stroke="#dddddd"/>')
+        out.append(f'<text x="8" y="{y + 4:.0f}" fill="#1a1a1a" font-weight="bold">{esc(site.regimen_label(rid))}</text>')
+        for j, design in enumerate(designs):
+            cell = cells[(rid, design)]
+            if not cell.studies:
+                continue
+            x = LABEL_W + COL_W * j + COL_W / 2
+            r = 6 + 20 * math.sqrt(cell.patients / biggest)
+            note = cell_text(cell)
+            out.append(f'<g><title>{esc(site.regimen_label(rid))}, {esc(site.design_label(design))}: {esc(note)}</title>'
+                       f'<circle cx="{x:.0f}" cy="{y - 6:.0f}" r="{r:.1f}" fill="#3f51b5" fill-opacity="0.35" stroke="#283593"/>'
+                       f'<text x="{x:.0f}" y="{y - 2:.0f}" text-anchor="middle" fill="#1a1a1a" font-weight="bold">{len(cell.studies)}</text>'
+                       f'<text x="{x:.0f}" y="{y + 26:.0f}" text-anchor="middle" fill="#1a1a1a">{cell.patients} pts</text></g>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,269 @@
+"""What the pages share: labels for records, the outcome rows, and patient counts that
+respect declared overlaps. Derived from the KnowledgeBase on each render, never stored.
+"""
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import yaml
+
+from ..kb import KnowledgeBase
+from . import fmt
+
+# Overlaps that mean the same patients are counted in both studies (or one inside the
+# other); 'partial' and 'possible' overlaps are flagged instead of merged.
+MERGING = {"same-cohort", "subset-of", "superset-of"}
+SAFETY_DOMAIN = "safety"
+
+
+@dataclass
+class OutcomeRow:
+    """One reported outcome as the comparison table and regimen pages show it."""
+
+    study: str
+    outcome: dict[str, Any]
+    arm: dict[str, Any] | None  # None: the whole population of a multi-arm study
+    regimen: str | None  # the regimen the figure informs (the 'after' step, else the arm's)
+    step_of: str | None  # the arm's defining regimen when the figure follows one of its steps
+    n: int | None
+
+    @property
+    def measure(self) -> str:
+        return self.outcome["measure"]
+
+    @property
+    def unverified(self) -> bool:
+        return self.outcome.get("status") == "unverified"
+
+
+@dataclass
+class MapCell:
+    studies: list[str]
+    patients: int
+    unknown_n: list[str]  # studies whose arm size is not given
+    merged: list[tuple[str, str]]  # same-cohort pairs counted once
+    possible: list[tuple[str, str, str]]  # (study, other, relation) flagged, not merged
+
+
+class Site:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+
+    # Site facts ----------------------------------------------------------------------
+    @cached_property
+    def citation(self) -> dict[str, Any]:
+        """CITATION.cff: the one place the release, its date and the citable title live."""
+        try:
+            data = yaml.safe_load((self.kb.root / "CITATION.cff").read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            data = None
+        return data if isinstance(data, dict) else {}
+
+    @cached_property
+    def release(self) -> str:
+        if self.citation.get("version"):
+            return str(self.citation["version"])
+        try:
+            text = (self.kb.root / "pyproject.toml").read_text(encoding="utf-8")
+            return tomllib.loads(text)["project"]["version"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unreleased"
+
+    @property
+    def release_date(self) -> str:
+        return str(self.citation.get("date-released", ""))
+
+    @cached_property
+    def name(self) -> str:
+        """The title to cite the knowledge base by."""
+        if self.citation.get("title"):
+            return str(self.citation["title"])
+        try:
+            return yaml.safe_load((self.kb.root / "mkdocs.yml").read_text(encoding="utf-8"))["site_name"]
+        except (OSError, KeyError, TypeError, yaml.YAMLError):
+            return "POEMS syndrome treatment evidence"
+
+    @property
+    def newest_curation(self) -> str:
+        return self.kb.newest_curation
+
+    # Labels --------------------------------------------------------------------------
+    def study_title(self, sid: str) -> str:
+        title = self.kb.studies[sid]["title"].get("value")
+        return title or f"Untitled record {sid} (title not known)"
+
+    def study_label(self, sid: str) -> str:
+        """A short name a reader recognises: 'Misawa 2016', 'Leukemia 2019', else the id."""
+        s = self.kb.studies[sid]
+        authors = s["authors"].get("value")
+        year = s["year"].get("value")
+        journal = s["journal"].get("value")
+        first = authors[0].split(" ")[0] if authors else None
+        if first and year:
+            return f"{first} {year}"
+        if journal and year:
+            return f"{journal} {year}"
+        return sid
+
+    def regimen_label(self, rid: str | None) -> str:
+        if rid is None:
+            return "All arms together"
+        r = self.kb.regimens.get(rid)
+        if not r:
+            return rid
+        return r.get("short_name") or r["name"]
+
+    def design_label(self, design: str) -> str:
+        return fmt.label(design)
+
+    def level(self, sid: str) -> str:
+        return self.kb.level(self.kb.studies[sid])
+
+    def level_rank(self, sid: str) -> int:
+        """Sort order by evidence level: 1 strongest, reviews after every primary study."""
+        level = self.level(sid)
+        return 99 if level == "review" else int(level)
+
+    def level_label(self, sid: str) -> str:
+        level = self.level(sid)
+        return "Review" if level == "review" else f"Level {level}"
+
+    @cached_property
+    def primary_designs(self) -> list[str]:
+        """Designs that report patients (not reviews), strongest first, as the schema lists them."""
+        levels = self.kb.schemas.evidence_levels
+        return [d for d in self.kb.schemas.designs if levels[d] != "review"]
+
+    # Outcomes ------------------------------------------------------------------------
+    @cached_property
+    def outcome_rows(self) -> list[OutcomeRow]:
+        rows = []
+        for sid, study in self.kb.studies.items():
+            arms = {a["id"]: a for a in study.get("arms", [])}
+            for outcome in study.get("outcomes", []):
+                arm = arms.get(outcome["arm"]) if outcome.get("arm") else None
+                if arm is None and len(arms) == 1:
+                    arm = next(iter(arms.values()))  # a single-arm study's whole population
+                regimen = arm["regimen"] if arm else None
+                step_of = None
+                if outcome.get("after") and arm and outcome["after"] != arm["regimen"]:
+                    regimen, step_of = outcome["after"], arm["regimen"]
+                rows.append(OutcomeRow(sid, outcome, arm, regimen, step_of, _outcome_n(outcome, arm, study)))
+        return rows
+
+    def rows_for_regimen(self, rid: str) -> list[OutcomeRow]:
+        return [r for r in self.outcome_rows if r.regimen == rid]
+
+    def measure_domain(self, mid: str) -> str:
+        m = self.kb.measures.get(mid)
+        return m["domain"] if m else "other"
+
+    def measure_name(self, mid: str) -> str:
+        m = self.kb.measures.get(mid)
+        return m["name"] if m else mid
+
+    # Which studies use a regimen --------------------------------------------------------
+    def studies_for_regimen(self, rid: str) -> dict[str, int | None]:
+        """Study id -> patients given the regimen (defining arm or as a step); None if unknown."""
+        patients: dict[str, int | None] = {}
+        seen: set[tuple[str, str]] = set()
+        uses = [(sid, arm) for sid, arm in self.kb.arms_by_regimen.get(rid, [])]
+        uses += [(sid, arm) for sid, arm, _ in self.kb.steps_by_regimen.get(rid, [])]
+        for sid, arm in uses:
+            if (sid, arm["id"]) in seen:
+                continue
+            seen.add((sid, arm["id"]))
+            n = arm.get("n")
+            if sid not in patients:
+                patients[sid] = n
+            elif patients[sid] is not None:
+                patients[sid] = None if n is None else patients[sid] + n
+        return patients
+
+    def evidence_cell(self, rid: str, design: str | None = None) -> MapCell:
+        """Studies and patients for a regimen (optionally one design), each declared
+        same-cohort or subset overlap counted once; possible overlaps flagged."""
+        uses = {sid: n for sid, n in self.studies_for_regimen(rid).items()
+                if design is None or self.kb.studies[sid]["design"] == design}
+        return count_patients(uses, self.kb.overlaps)
+
+    @cached_property
+    def counts_by_design(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for study in self.kb.studies.values():
+            counts[study["design"]] += 1
+        return {d: counts[d] for d in self.kb.schemas.designs}
+
+    def findings_citing(self, sid: str) -> list[str]:
+        out = []
+        for fid, f in self.kb.findings.items():
+            if f["source"]["study"] == sid or any(l["study"] == sid for l in f.get("later_evidence", [])):
+                out.append(fid)
+        return out
+
+    def measures_reported(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = defaultdict(list)
+        for row in self.outcome_rows:
+            if row.study not in index[row.measure]:
+                index[row.measure].append(row.study)
+        return index
+
+    def unverified_facts(self, sid: str) -> list[tuple[str, dict]]:
+        """(field, fact) for every citation fact or outcome that is not verified."""
+        s = self.kb.studies[sid]
+        out = [(f, s[f]) for f in CITATION_FIELDS if f in s and s[f].get("status") != "verified"]
+        out += [(f"registration {r['value']}", r) for r in s.get("registrations", []) if r.get("status") != "verified"]
+        out += [(f"outcome {o['id']}", o) for o in s.get("outcomes", []) if o.get("status") == "unverified"]
+        return out
+
+
+CITATION_FIELDS = ["title", "authors", "journal", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid"]
+
+
+def _outcome_n(outcome: dict, arm: dict | None, study: dict) -> int | None:
+    value = outcome["value"]
+    if value["type"] == "count":
+        return value["of"]
+    if arm is not None:
+        return arm.get("n_analysed", arm.get("n"))
+    return study.get("population", {}).get("n")
+
+
+def count_patients(uses: dict[str, int | None], overlaps: dict[str, list[tuple[str, str, str]]]) -> MapCell:
+    """Add up patients across studies, merging studies declared to share a cohort.
+
+    Studies joined by a same-cohort/subset relation form one group that contributes its
+    largest count once; 'partial' and 'possible' overlaps are reported, not subtracted,
+    because how many patients they share is not known.
+    """
+    parent = {sid: sid for sid in uses}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    merged, possible = [], []
+    for sid in sorted(uses):
+        for other, relation, _ in overlaps.get(sid, []):
+            if other not in uses or other <= sid:
+                continue
+            if relation in MERGING:
+                parent[find(other)] = find(sid)
+                merged.append((sid, other))
+            else:
+                possible.append((sid, other, relation))
+    groups: dict[str, list[str]] = defaultdict(list)
+    for sid in uses:
+        groups[find(sid)].append(sid)
+    total = 0
+    unknown = sorted(sid for sid, n in uses.items() if n is None)
+    for members in groups.values():
+        known = [uses[m] for m in members if uses[m] is not None]
+        total += max(known, default=0)
+    return MapCell(sorted(uses), total, unknown, merged, possible)

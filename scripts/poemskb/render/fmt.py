@@ -1,0 +1,245 @@
+"""Turn record values into the words and numbers a reader sees, exactly as reported.
+
+Nothing here computes a figure the source did not print: a count is shown as n/of with
+the percentage only when the source printed one, and a percentage is never turned into
+a count.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .html import Html, badge, esc, fmt, join
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+def num(value: Any) -> str:
+    # Values come from decimal text in YAML, so str() gives the printed digits back
+    # (a trailing zero, as in 76.10, is the only thing lost).
+    return str(value)
+
+
+def date(value: str | None) -> str:
+    """A partial date (YYYY, YYYY-MM, YYYY-MM-DD) in words, as precise as it is."""
+    if not value:
+        return ""
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            d = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+            return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+        if len(parts) == 2:
+            return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        return value
+    return value
+
+
+def span(r: list | None, sep: str = "–") -> str:
+    return f"{num(r[0])}{sep}{num(r[1])}" if r else ""
+
+
+def words(value: str) -> str:
+    """An enum value as words: 'randomised-controlled-trial' -> 'randomised controlled trial'."""
+    return str(value).replace("-", " ")
+
+
+def label(value: str) -> str:
+    text = words(value)
+    return text[:1].upper() + text[1:]
+
+
+def value_text(v: dict[str, Any]) -> str:
+    """An outcome value as reported, in one line."""
+    kind = v["type"]
+    if kind == "count":
+        text = f"{v['n']}/{v['of']}"
+        if "percent" in v:
+            text += f" ({num(v['percent'])}%)"
+        return text
+    if kind == "percentage":
+        text = ("about " if v.get("approximate") else "") + f"{num(v['percent'])}%"
+        extras = [f"95% CI {span(v['ci'])}%" if v.get("ci") else "", f"SD {num(v['sd'])}" if "sd" in v else ""]
+        return _with(text, extras)
+    if kind == "median":
+        if v.get("not_reached") or v.get("value") is None:
+            text = "median not reached"
+        else:
+            text = f"median {num(v['value'])} {v['unit']}"
+        extras = [f"range {span(v.get('range'))}" if v.get("range") else "",
+                  f"IQR {span(v.get('iqr'))}" if v.get("iqr") else "",
+                  f"95% CI {span(v.get('ci'))}" if v.get("ci") else ""]
+        return _with(text, extras)
+    if kind == "mean":
+        text = f"mean {num(v['value'])}" + ("" if v["unit"] == "ratio" else f" {v['unit']}")
+        extras = [f"SD {num(v['sd'])}" if "sd" in v else "", f"SE {num(v['se'])}" if "se" in v else "",
+                  f"range {span(v.get('range'))}" if v.get("range") else "",
+                  f"95% CI {span(v.get('ci'))}" if v.get("ci") else ""]
+        return _with(text, extras)
+    if kind == "quantity":
+        comparator = v.get("comparator", "=")
+        prefix = "" if comparator == "=" else comparator + " "
+        return f"{prefix}{num(v['value'])} {v['unit']}"
+    if kind in ("hazard-ratio", "odds-ratio"):
+        name = "HR" if kind == "hazard-ratio" else "OR"
+        text = f"{name} {num(v['value'])}"
+        extras = [f"95% CI {span(v.get('ci'))}" if v.get("ci") else "", v.get("reference", "")]
+        return _with(text, extras)
+    if kind == "difference":
+        text = f"{v.get('estimate', 'difference')} {num(v['value'])}"
+        if v.get("unit") and v["unit"] != "ratio":
+            text += f" {v['unit']}"
+        extras = [f"95% CI {span(v.get('ci'))}" if v.get("ci") else ""]
+        return _with(text, extras)
+    if kind == "qualitative":
+        return v["statement"]
+    return str(v)
+
+
+def _with(text: str, extras: list[str]) -> str:
+    extras = [e for e in extras if e]
+    return f"{text} ({'; '.join(extras)})" if extras else text
+
+
+def sort_key(v: dict[str, Any]) -> str:
+    """A number to sort the value column by (the printed figure); empty for text."""
+    kind = v["type"]
+    if kind == "count":
+        if "percent" in v:
+            return num(v["percent"])
+        return f"{100 * v['n'] / v['of']:.4g}" if v["of"] else ""
+    if kind == "percentage":
+        return num(v["percent"])
+    if kind in ("median", "mean", "quantity", "hazard-ratio", "odds-ratio", "difference"):
+        return "" if v.get("value") is None else num(v["value"])
+    return ""
+
+
+def p_text(p: dict[str, Any] | None, arm_labels: dict[str, str] | None = None) -> str:
+    if not p:
+        return ""
+    op = p.get("operator", "=")
+    text = f"p {op} {num(p['value'])}"
+    if p.get("compared_with"):
+        other = (arm_labels or {}).get(p["compared_with"], p["compared_with"])
+        text += f" vs {other}"
+    if p.get("note"):
+        text += f" ({p['note'].rstrip('.')})"
+    return text
+
+
+def locator(loc: dict[str, Any] | None, checks: dict[str, dict] | None = None) -> str:
+    """Where in the source: 'Abstract, Findings', 'Table 2', 'Text, 1 Case data, p. 3'."""
+    if not loc:
+        return ""
+    where = loc["in"]
+    parts = [loc["label"]] if where in ("table", "figure") else [label(where)]
+    if where not in ("table", "figure") and loc.get("label"):
+        parts.append(loc["label"])
+    if loc.get("section"):
+        parts.append(loc["section"])
+    if loc.get("page"):
+        parts.append(f"p. {loc['page']}")
+    if loc.get("cited_in"):
+        parts.append(f"as cited in {loc['cited_in']}")
+    if loc.get("check"):
+        check = (checks or {}).get(loc["check"])
+        parts.append(f"seen on: {check['where']}" if check else f"check {loc['check']}")
+    return ", ".join(parts)
+
+
+def timepoint(tp: dict[str, Any] | None) -> str:
+    if not tp:
+        return ""
+    text = tp["label"]
+    if tp.get("from"):
+        text += f" (from {words(tp['from'])})"
+    return text
+
+
+def days(items: list | None) -> str:
+    if not items:
+        return ""
+    parts = []
+    for d in items:
+        parts.append(f"{d['from']} to {d['to']}" if isinstance(d, dict) else str(d))
+    return "day" + ("s " if len(parts) > 1 or isinstance(items[0], dict) else " ") + ", ".join(parts)
+
+
+def dose(d: dict[str, Any] | None) -> str:
+    if not d:
+        return ""
+    if d.get("value") is None:
+        text = f"dose not given ({d['unit']})"
+    else:
+        text = f"{num(d['value'])}"
+        if d.get("max"):
+            text += f"–{num(d['max'])}"
+        text += f" {d['unit']}"
+        if d.get("per"):
+            text += f" per {d['per']}"
+    if d.get("qualifier"):
+        text += f" ({d['qualifier']})"
+    return text
+
+
+def follow_up(f: dict[str, Any] | None) -> str:
+    if not f:
+        return ""
+    parts = []
+    if "median_months" in f:
+        parts.append(f"median {num(f['median_months'])} months")
+    if "mean_months" in f:
+        parts.append(f"mean {num(f['mean_months'])} months")
+    if "months" in f:
+        parts.append(f"{num(f['months'])} months")
+    if f.get("range_months"):
+        parts.append(f"range {span(f['range_months'])} months")
+    if not parts and f.get("description"):
+        parts.append(f["description"])
+    return "; ".join(parts)
+
+
+def age(a: dict[str, Any] | None) -> str:
+    if not a:
+        return ""
+    parts = []
+    for key in ("value", "median", "mean"):
+        if key in a:
+            parts.append(f"{'' if key == 'value' else key + ' '}{num(a[key])} years")
+    if a.get("range"):
+        parts.append(f"range {span(a['range'])}")
+    return "; ".join(parts)
+
+
+def status_badge(status: str | None, reason: str | None = None) -> Html:
+    """The verification mark for a fact: a badge with words, then the reason in text."""
+    if status in (None, "verified"):
+        return Html("")
+    name = "Unverified" if status == "unverified" else "Unknown"
+    mark = badge(status, name)
+    if reason:
+        return join([mark, " ", fmt('<span class="poems-reason">{}</span>', reason)])
+    return mark
+
+
+def fact_value(fact: dict[str, Any]) -> str:
+    value = fact.get("value")
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        text = ", ".join(value)
+        if fact.get("complete") is False:
+            text += ", et al."
+        return text
+    return str(value)
+
+
+def n_text(n: Any) -> str:
+    return "not given" if n is None else str(n)
+
+
+def esc_or_dash(text: str) -> Html:
+    return esc(text) if text else Html('<span aria-label="none">–</span>')

@@ -1,0 +1,83 @@
+"""Where each page lives, and links between pages and out to identifier resolvers.
+
+Pages are named by their path under docs/ ("generated/studies/<id>.md"). MkDocs (and
+Zensical) serve them with directory URLs ("generated/studies/<id>/"), and raw HTML
+links are not rewritten by MkDocs, so renderers compute the final relative URL here.
+The record id is the page name, so a record's URL never changes while its id does not.
+"""
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import quote
+
+GENERATED = "generated"
+
+
+def study_page(sid: str) -> str:
+    return f"{GENERATED}/studies/{sid}.md"
+
+
+def regimen_page(rid: str) -> str:
+    return f"{GENERATED}/regimens/{rid}.md"
+
+
+STUDIES_INDEX = f"{GENERATED}/studies/index.md"
+REGIMENS_INDEX = f"{GENERATED}/regimens/index.md"
+COMPARISON = f"{GENERATED}/comparison.md"
+MEASURES = f"{GENERATED}/measures.md"
+CRITERIA = f"{GENERATED}/criteria.md"
+FINDINGS = f"{GENERATED}/findings.md"
+DICTIONARY = f"{GENERATED}/data-dictionary.md"
+DOWNLOADS = f"{GENERATED}/downloads.md"
+METHODS = "methods.md"
+PATIENTS = "patients.md"
+HOME = "index.md"
+
+
+def url_dir(page: str) -> str:
+    """The site-relative folder a page is served from ('' for the home page)."""
+    path = posixpath.normpath(page)
+    if posixpath.basename(path) == "index.md":
+        folder = posixpath.dirname(path)
+    else:
+        folder = path[: -len(".md")]
+    return "" if folder in ("", ".") else folder
+
+
+def href(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """Relative URL from one page to another page (and an anchor on it)."""
+    fragment = f"#{anchor}" if anchor else ""
+    if from_page == to_page and anchor:
+        return fragment
+    rel = posixpath.relpath(url_dir(to_page) or ".", url_dir(from_page) or ".")
+    return ("./" if rel == "." else rel + "/") + fragment
+
+
+def asset(from_page: str, path: str) -> str:
+    """Relative URL from a page to a file under docs/ (an SVG, a download)."""
+    return posixpath.relpath(path, url_dir(from_page) or ".")
+
+
+# Identifier resolvers. Only ones whose address is built from the identifier alone.
+def doi_url(doi: str) -> str:
+    return "https://doi.org/" + quote(doi, safe="/():;.-_")
+
+
+def pubmed_url(pmid: str) -> str:
+    return f"https://pubmed.ncbi.nlm.nih.gov/{quote(pmid)}/"
+
+
+def pmc_url(pmcid: str) -> str:
+    return f"https://pmc.ncbi.nlm.nih.gov/articles/{quote(pmcid)}/"
+
+
+def registry_url(registry: str, value: str) -> str | None:
+    """An address for a registration number, only where the registry's own address is
+    built from the number alone; other numbers are shown as text, never guessed at."""
+    if registry == "NCT":
+        return f"https://clinicaltrials.gov/study/{quote(value)}"
+    if registry == "ISRCTN":
+        return f"https://www.isrctn.com/{quote(value)}"
+    if registry == "EudraCT":
+        return f"https://www.clinicaltrialsregister.eu/ctr-search/search?query={quote(value)}"
+    return None

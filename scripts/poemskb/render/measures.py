@@ -1,0 +1,55 @@
+"""The outcome measures page: the vocabulary, each term's definition and its source."""
+from __future__ import annotations
+
+from . import fmt, links
+from .context import Site
+from .html import Cell, el, esc, fmt as h, join, link, table, ul
+from .page import Page, para
+
+
+def render_measures(site: Site) -> Page:
+    path = links.MEASURES
+    page = Page(path, "Outcome measures")
+    page.html(para("The outcomes studies report, grouped by what they concern. Studies often define a response in "
+                   "their own way; each definition says where it comes from, and 'not seen' means no definition was "
+                   "found on any page read."))
+    reported = site.measures_reported()
+    domains = site.kb.schemas.enum("measure", "properties", "domain")
+    for domain in domains:
+        members = sorted((mid for mid, m in site.kb.measures.items() if m["domain"] == domain),
+                         key=lambda mid: site.kb.measures[mid]["name"].lower())
+        if not members:
+            continue
+        page.h(2, fmt.label(domain), f"domain-{domain}")
+        for mid in members:
+            m = site.kb.measures[mid]
+            page.h(3, m["name"], mid)
+            page.html(_measure(site, mid, path, reported.get(mid, [])))
+    return page
+
+
+def _measure(site: Site, mid: str, path: str, studies: list[str]):
+    m = site.kb.measures[mid]
+    src = m["definition_source"]
+    if src["status"] == "stated":
+        sid = src["study"]
+        source = join([link(links.href(path, links.study_page(sid)), site.study_label(sid)) if sid in site.kb.studies else esc(sid),
+                       esc(f", {fmt.locator(src.get('locator'))}")])
+    elif src["status"] == "per-study":
+        source = esc("Each study uses its own definition.")
+    else:
+        source = join([el("span", "Not seen", class_="poems-badge poems-badge--unknown"), esc(" No definition was seen on any page read.")])
+    if src.get("note"):
+        source = join([source, esc(f" {src['note']}")])
+    better = {True: "Higher is better", False: "Lower is better", None: "Neither"}[m.get("higher_is_better")]
+    rows = [[Cell("Definition", header=True), m["definition"]],
+            [Cell("Definition source", header=True), source]]
+    if m.get("aliases"):
+        rows.append([Cell("Also called", header=True), ", ".join(m["aliases"])])
+    if m.get("plain_name"):
+        rows.append([Cell("In plain language", header=True), m["plain_name"]])
+    rows.append([Cell("Reported as", header=True), ", ".join(fmt.words(t) for t in m["value_types"])])
+    rows.append([Cell("Direction", header=True), better])
+    reported = join([link(links.href(path, links.study_page(s)), site.study_label(s)) for s in studies], ", ") if studies else esc("No study yet")
+    rows.append([Cell("Reported by", header=True), reported])
+    return join([para(m["definition"]), table(["Item", "Value"], rows, caption=f"{m['name']}: details", data_nosort=True)])

@@ -1,0 +1,61 @@
+"""Assembling a Markdown page from headings (Markdown, for the table of contents and
+search) and raw HTML blocks (everything else, escaped by construction)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .html import Html, block, el, esc, join, md
+
+
+class Page:
+    def __init__(self, path: str, title: str, search: bool = True):
+        self.path, self.title = path, title
+        # Material inserts page.meta.title into <title> and the header without escaping
+        # it (and would unescape a title taken from the heading), so the page title is
+        # given here, already escaped.
+        self.front: dict[str, Any] = {"title": str(esc(title))}
+        if not search:
+            self.front["search"] = {"exclude": True}
+        self.parts: list[str] = []
+
+    def h(self, level: int, text: str, anchor: str | None = None) -> "Page":
+        suffix = f" {{#{anchor}}}" if anchor else ""
+        self.parts.append(f"\n{'#' * level} {md(text)}{suffix}\n")
+        return self
+
+    def html(self, *parts: Any, search: bool = True) -> "Page":
+        """Raw HTML; `search=False` keeps it out of the search index (Material reads
+        data-search-exclude), for text readers do not search for."""
+        if not search:
+            parts = (el("div", join(parts), data_search_exclude=True),)
+        content = block(*parts)
+        if content.strip():
+            self.parts.append(content)
+        return self
+
+    def text(self) -> str:
+        head = ""
+        if self.front:
+            # JSON is valid YAML and quotes every string, so record text cannot break out.
+            lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in self.front.items()]
+            head = "---\n" + "\n".join(lines) + "\n---\n"
+        return head + f"# {md(self.title)}\n" + "".join(self.parts)
+
+
+def para(text: Any) -> Html:
+    return el("p", text)
+
+
+class Partial(Page):
+    """A block of generated Markdown included into a hand-written page with the snippets
+    extension. `host` is the including page, so links are computed from where the text
+    ends up; `path` is the partial's own file."""
+
+    def __init__(self, path: str, host: str):
+        super().__init__(path, "")
+        self.host = host
+        self.front = {}
+
+    def text(self) -> str:
+        return "".join(self.parts).lstrip("\n") + "\n"

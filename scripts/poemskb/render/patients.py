@@ -1,0 +1,62 @@
+"""Generated part of the plain-language page for patients and carers (docs/patients.md)."""
+from __future__ import annotations
+
+from . import fmt, links
+from .context import Site
+from .html import el, esc, fmt as h, join, link
+from .page import Partial, para
+
+PATIENTS_PARTIAL = f"{links.GENERATED}/partials/patients.md"
+
+# How each design is said in plain words; a design added to the schema later falls
+# back to its own name.
+PLAIN_DESIGN = {
+    "randomised-controlled-trial": ("randomised trial", "randomised trials"),
+    "prospective-single-arm": ("trial without a comparison group", "trials without a comparison group"),
+    "prospective-cohort": ("planned follow-up study", "planned follow-up studies"),
+    "retrospective-cohort": ("look back at past patients' records", "looks back at past patients' records"),
+    "registry": ("registry study", "registry studies"),
+    "case-series": ("small group of patient descriptions", "small groups of patient descriptions"),
+    "case-report": ("description of one patient", "descriptions of one patient"),
+    "systematic-review": ("systematic review", "systematic reviews"),
+    "narrative-review": ("expert review", "expert reviews"),
+    "guideline": ("guideline", "guidelines"),
+}
+
+
+def plain_design(design: str, count: int = 1) -> str:
+    one, many = PLAIN_DESIGN.get(design, (fmt.words(design), fmt.words(design)))
+    return one if count == 1 else many
+
+
+def render_patients(site: Site) -> Partial:
+    host = links.PATIENTS
+    part = Partial(PATIENTS_PARTIAL, host)
+    part.h(2, "The treatments", "treatments")
+    for rid in sorted(site.kb.regimens, key=lambda r: site.regimen_label(r).lower()):
+        r = site.kb.regimens[rid]
+        part.h(3, r["name"], f"plain-{rid}")
+        cell = site.evidence_cell(rid)
+        by_design: dict[str, int] = {}
+        for sid in cell.studies:
+            d = site.kb.studies[sid]["design"]
+            by_design[d] = by_design.get(d, 0) + 1
+        if by_design:
+            parts = [f"{n} {plain_design(d, n)}" for d, n in sorted(by_design.items(), key=lambda kv: site.primary_designs.index(kv[0]))]
+            evidence = f"What we know comes from {', '.join(parts)}, with {cell.patients} patients in all."
+        else:
+            evidence = "No study in this collection has reported on it yet."
+        part.html(join([para(r["plain_summary"]), para(evidence),
+                        el("p", link(links.href(host, links.regimen_page(rid)), f"The detailed page on {r['name']}"))]))
+    part.h(2, "What each study found, in plain words", "studies")
+    items = []
+    for sid in sorted(site.kb.studies, key=lambda s: (site.level_rank(s), s)):
+        s = site.kb.studies[sid]
+        if not s.get("plain_summary"):
+            continue
+        items.append(el("li", join([
+            el("strong", link(links.href(host, links.study_page(sid)), site.study_label(sid))),
+            esc(f" ({plain_design(s['design'])}): {s['plain_summary']}"),
+        ])))
+    part.html(el("ul", join(items)))
+    return part
