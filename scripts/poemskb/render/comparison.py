@@ -60,11 +60,27 @@ def _map_table(site: Site, path: str):
 
 
 # SVG ------------------------------------------------------------------------------------
-LABEL_W, COL_W, ROW_H, HEAD_H = 150, 104, 64, 70
+LABEL_W, COL_W, ROW_H, HEAD_H = 170, 118, 70, 92
 
 
 def _svg_size(site: Site) -> tuple[int, int]:
     return LABEL_W + COL_W * len(site.primary_designs) + 10, HEAD_H + ROW_H * len(map_regimens(site)) + 10
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines[:3]
+
+
+def _patients(cell) -> str:
+    if cell.unknown_n and not cell.patients:
+        return "n not given"
+    return f"{cell.patients}{'+' if cell.unknown_n else ''} pts"
 
 
 def evidence_map_svg(site: Site) -> str:
@@ -73,18 +89,15 @@ def evidence_map_svg(site: Site) -> str:
     cells = {(rid, d): site.evidence_cell(rid, d) for rid in regimens for d in designs}
     biggest = max((c.patients for c in cells.values()), default=1) or 1
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-           f'role="img" aria-labelledby="map-title map-desc" font-family="sans-serif" font-size="12">',
+           f'role="img" aria-labelledby="map-title map-desc" font-family="sans-serif" font-size="14">',
            el("title", "Evidence map of POEMS syndrome treatments", id="map-title"),
            el("desc", "Studies and patients for each regimen (rows) by study design (columns).", id="map-desc"),
            f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
     for j, design in enumerate(designs):
         x = LABEL_W + COL_W * j + COL_W / 2
-        words = site.design_label(design).split(" ")
-        half = (len(words) + 1) // 2
-        for k, line in enumerate((" ".join(words[:half]), " ".join(words[half:]))):
-            if line:
-                out.append(f'<text x="{x:.0f}" y="{22 + 14 * k}" text-anchor="middle" fill="#1a1a1a">{esc(line)}</text>')
-        out.append(f'<text x="{x:.0f}" y="{54}" text-anchor="middle" fill="#444444">level {esc(site.kb.schemas.evidence_levels[design])}</text>')
+        for k, line in enumerate(_wrap(site.design_label(design), 12)):
+            out.append(f'<text x="{x:.0f}" y="{20 + 17 * k}" text-anchor="middle" fill="#1a1a1a">{esc(line)}</text>')
+        out.append(f'<text x="{x:.0f}" y="{76}" text-anchor="middle" fill="#444444">level {esc(site.kb.schemas.evidence_levels[design])}</text>')
     for i, rid in enumerate(regimens):
         y = HEAD_H + ROW_H * i + ROW_H / 2
         out.append(f'<line x1="0" x2="{width}" y1="{y - ROW_H / 2:.0f}" y2="{y - ROW_H / 2:.0f}" stroke="#dddddd"/>')
@@ -94,11 +107,11 @@ def evidence_map_svg(site: Site) -> str:
             if not cell.studies:
                 continue
             x = LABEL_W + COL_W * j + COL_W / 2
-            r = 6 + 20 * math.sqrt(cell.patients / biggest)
+            r = 8 + 20 * math.sqrt(cell.patients / biggest)
             note = cell_text(cell)
             out.append(f'<g><title>{esc(site.regimen_label(rid))}, {esc(site.design_label(design))}: {esc(note)}</title>'
                        f'<circle cx="{x:.0f}" cy="{y - 6:.0f}" r="{r:.1f}" fill="#3f51b5" fill-opacity="0.35" stroke="#283593"/>'
                        f'<text x="{x:.0f}" y="{y - 2:.0f}" text-anchor="middle" fill="#1a1a1a" font-weight="bold">{len(cell.studies)}</text>'
-                       f'<text x="{x:.0f}" y="{y + 26:.0f}" text-anchor="middle" fill="#1a1a1a">{cell.patients} pts</text></g>')
+                       f'<text x="{x:.0f}" y="{y + 28:.0f}" text-anchor="middle" fill="#1a1a1a">{esc(_patients(cell))}</text></g>')
     out.append("</svg>")
     return "\n".join(out) + "\n"

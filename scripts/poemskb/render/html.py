@@ -30,8 +30,9 @@ class Html(str):
 def esc(value: Any) -> Html:
     if isinstance(value, Html):
         return value
-    # Collapse line breaks: a blank line inside a raw HTML block would end it.
-    return Html(html.escape(_SPACE.sub(" ", str(value)).strip(), quote=True))
+    # Collapse line breaks: a blank line inside a raw HTML block would end it. (Not
+    # stripped: separators such as ". " are escaped through here too.)
+    return Html(html.escape(_SPACE.sub(" ", str(value)), quote=True))
 
 
 def md(value: Any) -> str:
