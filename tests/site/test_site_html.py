@@ -1,0 +1,253 @@
+"""The built site, read as HTML: a page for every record, the comparison table, the
+verification marks, links, search index, accessibility basics and the notice."""
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from htmltree import parse
+from poemskb.render.context import Site
+
+pytestmark = pytest.mark.slow
+
+
+def _pages(built) -> dict[str, Path]:
+    return {p.relative_to(built.site).as_posix(): p for p in built.site.rglob("*.html")}
+
+
+def test_every_study_and_regimen_has_a_page_at_its_record_id(built, kb):
+    for sid in kb.studies:
+        page = built.page(f"generated/studies/{sid}/")
+        assert page.find("h1") is not None, sid
+    for rid in kb.regimens:
+        page = built.page(f"generated/regimens/{rid}/")
+        assert kb.regimens[rid]["name"] in page.find("h1").text(), rid
+
+
+def test_index_pages_link_every_record_and_the_nav_does_not(built, kb):
+    studies_index = built.html("generated/studies/")
+    regimens_index = built.html("generated/regimens/")
+    for sid in kb.studies:
+        assert f'href="../studies/{sid}/"' in studies_index or f'href="{sid}/"' in studies_index, sid
+    for rid in kb.regimens:
+        assert f'href="{rid}/"' in regimens_index, rid
+    # The navigation on the home page lists index pages, not records.
+    nav = built.page("").find("nav", class_="md-nav md-nav--primary")
+    nav_links = [a.attrs.get("href", "") for a in nav.iter("a")]
+    assert not [h for h in nav_links if "/studies/" in h and not h.rstrip("/").endswith("studies")]
+
+
+def test_comparison_table_has_one_row_per_reported_outcome(built, kb):
+    page = built.page("generated/comparison/")
+    table = page.by_id("comparison-table")
+    rows = list(table.find("tbody").iter("tr"))
+    expected = sum(len(s.get("outcomes", [])) for s in kb.studies.values())
+    assert len(rows) == expected
+    # Every (study, arm, measure) outcome is there: the study link and measure name agree.
+    site = Site(kb)
+    seen = set()
+    for row in rows:
+        cells = list(row.iter("td"))
+        study = next(a.attrs["href"] for a in cells[6].iter("a"))
+        measure = cells[1].text().strip()
+        seen.add((study.split("/")[-2], measure))
+    for o in site.outcome_rows:
+        assert (o.study, site.measure_name(o.measure)) in seen
+
+
+def test_comparison_rows_link_to_their_study_and_show_the_value_as_reported(built, kb):
+    page = built.page("generated/comparison/")
+    text = " ".join(r.text() for r in page.by_id("comparison-table").iter("tr"))
+    # J-POST's primary result: an adjusted mean difference, not a count.
+    assert "adjusted mean difference 0.41 (95% CI 0.02–0.8)" in text
+    # Counts stay counts with the printed percentage.
+    assert "26/34 (76.5%)" in text
+
+
+def test_unverified_and_unknown_facts_are_marked_with_words(built, kb):
+    site = Site(kb)
+    for sid in kb.studies:
+        page = built.page(f"generated/studies/{sid}/")
+        facts = site.unverified_facts(sid)
+        listed = page.find("ul", class_="poems-open-facts")
+        if not facts:
+            assert listed is None
+            continue
+        items = list(listed.iter("li"))
+        assert len(items) == len(facts), sid
+        for item, (_, fact) in zip(items, facts):
+            badge = next(n for n in item.iter("span") if n.has_class("poems-badge"))
+            assert badge.text() == ("Unverified" if fact["status"] == "unverified" else "Unknown")
+            if fact.get("reason"):
+                assert fact["reason"].split()[0] in item.text()
+
+
+def test_unverified_outcome_is_flagged_in_its_row(built):
+    page = built.page("generated/studies/misawa-2016-jpost-thalidomide/")
+    rows = list(page.by_id("outcomes-table").find("tbody").iter("tr"))
+    brady = next(r for r in rows if "sinus bradycardia" in r.text())
+    assert "Unverified" in brady.text() and "news report" in brady.text()
+    vegf = next(r for r in rows if "mean 0.39" in r.text())
+    assert "Unverified" not in vegf.text()
+
+
+def test_study_page_shows_citation_identifiers_provenance_and_how_to_cite(built, kb):
+    sid = "misawa-2016-jpost-thalidomide"
+    html = built.html(f"generated/studies/{sid}/")
+    page = parse(html)
+    citation = page.find("p", class_="poems-citation").text()
+    assert kb.studies[sid]["title"]["value"] in citation and "Lancet Neurol" in citation
+    assert 'href="https://doi.org/10.1016/S1474-4422(16)30157-0"' in html
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/27496680/"' in html
+    assert "UMIN000004179" in html
+    for section in ("design", "population", "arms", "outcomes", "overlaps", "cited-by", "provenance", "verification", "how-to-cite"):
+        assert page.by_id(section) is not None, section
+    assert "PubMed record 27496680" in page.by_id("provenance").parent.text()
+    assert f"Record '{sid}' (study)" in page.find("p", class_="poems-cite-record").text()
+
+
+def test_cited_by_lists_the_citing_records(built, kb):
+    for cited, citing in kb.cited_by.items():
+        html = built.html(f"generated/studies/{cited}/")
+        for sid in citing:
+            assert f'href="../{sid}/"' in html, (cited, sid)
+
+
+def test_home_page_shows_currency_counts_and_the_trials_headline(built, kb):
+    home = built.page("")
+    text = home.text()
+    site = Site(kb)
+    assert f"Release {site.release}" in text
+    newest = kb.newest_curation
+    year, month, day = newest.split("-")
+    assert f"Newest record curated {int(day)} " in text and year in text
+    split = home.find("div", class_="poems-split")
+    assert "23 February 2012" in split.text()
+    since = split.find("section", class_="poems-since")
+    assert "misawa-2016-jpost-thalidomide" in str([a.attrs for a in since.iter("a")])
+    # Counts by design: one row per design present, with the right number of studies.
+    table = next(t for t in home.iter("table") if "by design" in t.find("caption").text())
+    counts = {r.find("th").text(): r.iter("td") for r in table.find("tbody").iter("tr")}
+    for design, n in site.counts_by_design.items():
+        if n:
+            cells = list(counts[site.design_label(design)])
+            assert cells[1].text() == str(n), design
+
+
+def test_regimen_page_lists_studies_components_and_every_outcome(built, kb):
+    site = Site(kb)
+    for rid in kb.regimens:
+        page = built.page(f"generated/regimens/{rid}/")
+        rows = site.rows_for_regimen(rid)
+        tables = [t for t in page.iter("table") if t.find("caption") is not None]
+        outcome_rows = sum(len(list(t.find("tbody").iter("tr"))) for t in tables
+                           if "Outcomes reported" in t.find("caption").text() or "Adverse events" in t.find("caption").text())
+        assert outcome_rows == len(rows), rid
+        for sid, _ in kb.arms_by_regimen.get(rid, []):
+            assert f"../../studies/{sid}/" in built.html(f"generated/regimens/{rid}/"), (rid, sid)
+
+
+def _resolve(site: Path, page: str, target: str) -> tuple[str, str] | None:
+    """The file and fragment a link points to, or None for links off the site."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    path = unquote(parts.path)
+    if not path:
+        return page, parts.fragment
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    if path.endswith("/") or (site / joined).is_dir():
+        joined = posixpath.normpath(posixpath.join(joined, "index.html"))
+    return joined, parts.fragment
+
+
+def test_no_broken_internal_links_or_anchors(built):
+    # 404.html is served at any address, so MkDocs gives it root-absolute links; skip it.
+    trees = {rel: parse(path.read_text(encoding="utf-8")) for rel, path in _pages(built).items() if rel != "404.html"}
+    ids = {rel: {n.attrs["id"] for n in tree.iter() if n.attrs.get("id")} for rel, tree in trees.items()}
+    broken, checked = [], 0
+    for rel, tree in trees.items():
+        for node in tree.iter():
+            for attr in ("href", "src"):
+                target = node.attrs.get(attr)
+                if not target:
+                    continue
+                resolved = _resolve(built.site, rel, target)
+                if resolved is None:
+                    continue
+                checked += 1
+                file, fragment = resolved
+                if file.startswith("..") or not (built.site / file).is_file():
+                    broken.append(f"{rel}: {attr}={target}")
+                elif fragment and file.endswith(".html") and fragment not in ids[file]:
+                    broken.append(f"{rel}: {target} (no element with id {fragment!r})")
+    assert checked > 1000  # the crawl did reach the record pages
+    assert not broken, "\n".join(broken[:40])
+
+
+def test_search_index_holds_titles_and_summaries_not_table_cells(built, kb):
+    index = json.loads((built.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = index["docs"]
+    titles = " ".join(d["title"] for d in docs)
+    for sid, s in kb.studies.items():
+        if s["title"]["value"]:
+            assert s["title"]["value"][:40].replace("&", "&amp;") in titles, sid
+    # The comparison table's cells are not indexed: a locator phrase that appears only in
+    # table cells is absent from the comparison page's entries.
+    comparison = " ".join(d["text"] for d in docs if d["location"].startswith("generated/comparison/"))
+    assert "Where in the source" not in comparison and "Verified" not in comparison
+    study_text = " ".join(d["text"] for d in docs if "/studies/misawa" in d["location"])
+    assert "mean 0.39" not in study_text  # outcome cells
+    assert "Misawa S" in study_text  # the citation is searchable
+
+
+def test_every_page_carries_the_not_medical_advice_notice(built):
+    for rel, path in _pages(built).items():
+        html = path.read_text(encoding="utf-8")
+        if rel == "404.html":
+            continue
+        assert "Evidence, not medical advice." in html, rel
+
+
+def test_headings_are_in_order_and_tables_have_headers(built):
+    for rel, path in _pages(built).items():
+        tree = parse(path.read_text(encoding="utf-8"))
+        article = tree.find("article")
+        if article is None:
+            continue
+        levels = [int(n.tag[1]) for n in article.iter() if re.fullmatch(r"h[1-6]", n.tag)]
+        assert levels and levels[0] == 1, rel
+        for before, after in zip(levels, levels[1:]):
+            assert after <= before + 1, f"{rel}: h{before} followed by h{after}"
+        for table in article.iter("table"):
+            head = table.find("thead")
+            assert head is not None and head.find("th") is not None, f"{rel}: a table without a header row"
+            body = table.find("tbody")
+            row_heads = list(body.iter("th")) if body is not None else []
+            assert all(h.attrs.get("scope") == "row" for h in row_heads), f"{rel}: a row header without scope"
+
+
+def test_link_text_says_where_it_goes(built):
+    vague = {"here", "click here", "link", "more", "this"}
+    for rel, path in _pages(built).items():
+        article = parse(path.read_text(encoding="utf-8")).find("article")
+        if article is None:
+            continue
+        for a in article.iter("a"):
+            if a.has_class("headerlink"):
+                continue
+            text = a.text().strip().lower()
+            assert text and text not in vague, f"{rel}: link to {a.attrs.get('href')} says {text!r}"
+
+
+def test_no_external_requests_for_scripts_styles_or_fonts(built):
+    for rel, path in _pages(built).items():
+        tree = parse(path.read_text(encoding="utf-8"))
+        for node in list(tree.iter("script")) + list(tree.iter("link")) + list(tree.iter("img")):
+            url = node.attrs.get("src") or (node.attrs.get("href") if node.tag == "link" and node.attrs.get("rel") in ("stylesheet", "preconnect") else None)
+            assert not url or not url.startswith(("http://", "https://", "//")), f"{rel}: {url}"

@@ -1,0 +1,112 @@
+"""The render step on its own: escaping, writing only what changed, removing stale
+files, refusing foreign folders, counting patients across declared overlaps, and a
+hostile record that tries to put markup and script on the site."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from conftest import build_site
+from htmltree import parse
+from poemskb.kb import load
+from poemskb.render import RenderError, render_files, render_site
+from poemskb.render.context import count_patients
+from poemskb.render.fmt import value_text
+from poemskb.render.html import Html, esc, fmt, md
+
+
+def test_esc_escapes_markup_and_keeps_safe_html():
+    assert esc('<script>alert("x")</script> & co') == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co"
+    assert esc(Html("<b>ok</b>")) == "<b>ok</b>"
+    assert fmt("<a href='{}'>{}</a>", "x'onclick='y", "<i>") == "<a href='x&#x27;onclick=&#x27;y'>&lt;i&gt;</a>"
+    # A blank line would end a raw HTML block early, letting Markdown read the rest.
+    assert "\n" not in esc("one\n\ntwo")
+
+
+def test_md_escapes_markdown_syntax():
+    text = md("**bold** _x_ [a](b) <b> & #1 {#id} `c` 1. !x")
+    assert "<b>" not in text and "&lt;b" in text and "&amp;" in text
+    for raw in ("**", "[a]", "{#", "`c`"):
+        assert raw not in text
+
+
+def test_values_are_shown_as_reported():
+    assert value_text({"type": "percentage", "percent": 46.4}) == "46.4%"
+    assert value_text({"type": "count", "n": 26, "of": 34, "percent": 76.5}) == "26/34 (76.5%)"
+    # No percentage is computed when the source printed none.
+    assert value_text({"type": "count", "n": 3, "of": 7}) == "3/7"
+    assert value_text({"type": "median", "value": None, "not_reached": True, "unit": "months"}) == "median not reached"
+
+
+def test_patients_in_a_shared_cohort_are_counted_once_and_possible_overlaps_flagged():
+    overlaps = {
+        "a": [("b", "same-cohort", "same trial")], "b": [("a", "same-cohort", "same trial")],
+        "c": [("d", "possible", "same centre")], "d": [("c", "possible", "same centre")],
+    }
+    cell = count_patients({"a": 41, "b": 41, "c": 100, "d": 20, "e": None}, overlaps)
+    assert cell.patients == 41 + 100 + 20
+    assert cell.merged == [("a", "b")]
+    assert cell.possible == [("c", "d", "possible")]
+    assert cell.unknown_n == ["e"]
+
+
+def test_render_writes_only_changed_files_and_removes_stale_ones(kb, tmp_path):
+    out = tmp_path / "generated"
+    first = render_site(kb, out)
+    assert first.total == first.changed > 50
+    stale = out / "studies" / "no-longer-a-record.md"
+    stale.write_text("old", encoding="utf-8")
+    page = out / "studies" / "misawa-2016-jpost-thalidomide.md"
+    before = page.stat().st_mtime_ns
+    second = render_site(kb, out)
+    assert second.changed == 0 and second.removed == 1
+    assert not stale.exists() and page.stat().st_mtime_ns == before
+
+
+def test_render_refuses_a_folder_it_did_not_write(kb, tmp_path):
+    (tmp_path / "precious.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(RenderError):
+        render_site(kb, tmp_path)
+    assert (tmp_path / "precious.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_every_record_page_is_named_by_its_id(kb):
+    files = render_files(kb)
+    assert {f"studies/{sid}.md" for sid in kb.studies} <= set(files)
+    assert {f"regimens/{rid}.md" for rid in kb.regimens} <= set(files)
+
+
+HOSTILE = '</title><script>alert("pwned")</script><img src=x onerror=alert(1)> **bold** [link](https://example.org) --8<-- "/etc/passwd"'
+
+
+@pytest.mark.slow
+def test_a_record_cannot_inject_markup_or_script(scratch, tmp_path):
+    study = scratch / "evidence" / "studies" / "misawa-2016-jpost-thalidomide.yaml"
+    data = yaml.safe_load(study.read_text(encoding="utf-8"))
+    data["title"]["value"] = HOSTILE
+    data["summary"] = HOSTILE
+    data["outcomes"][0]["note"] = HOSTILE
+    data["arms"][0]["label"] = HOSTILE
+    study.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    regimen = scratch / "evidence" / "regimens" / "thal-dex.yaml"
+    rdata = yaml.safe_load(regimen.read_text(encoding="utf-8"))
+    rdata["name"] = "Thal " + HOSTILE
+    regimen.write_text(yaml.safe_dump(rdata, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    kb, report = load(scratch)
+    assert not report.errors, report.format("text")
+    built = build_site(kb, tmp_path / "hostile")
+    for path in built.site.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        tree = parse(html)
+        for script in tree.iter("script"):
+            assert "pwned" not in script.text(), path
+        assert not [n for n in tree.iter() if any(k.startswith("on") for k in n.attrs)], path
+        assert "<strong>bold</strong>" not in html, path
+        assert "root:" not in html, path  # the snippet line was not followed
+    page = built.page("generated/studies/misawa-2016-jpost-thalidomide/")
+    # The text itself is shown, as text.
+    assert '<script>alert("pwned")</script>' in page.find("h1").text()
+    assert re.search(r"<title>[^<]*&lt;/title&gt;", built.html("generated/studies/misawa-2016-jpost-thalidomide/"))
