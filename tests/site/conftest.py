@@ -38,7 +38,7 @@ class BuiltSite:
     log: str
 
     def page(self, url_path: str) -> Node:
-        """The parsed page for a site path such as 'generated/studies/<id>/'."""
+        """The parsed page for a site path such as 'generated/studies/<id>.html'."""
         return parse(self.html(url_path))
 
     def html(self, url_path: str) -> str:

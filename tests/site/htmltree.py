@@ -2,8 +2,11 @@
 (elements, attributes, text) without adding a parsing dependency."""
 from __future__ import annotations
 
+import posixpath
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote, urlsplit
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -82,3 +85,40 @@ def parse(html: str) -> Node:
     builder.feed(html)
     builder.close()
     return builder.root
+
+
+def _resolve(site: Path, page: str, target: str) -> tuple[str, str] | None:
+    """The file and fragment a link points to, or None for links off the site."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    path = unquote(parts.path)
+    if not path:
+        return page, parts.fragment
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    if path.endswith("/") or (site / joined).is_dir():
+        joined = posixpath.normpath(posixpath.join(joined, "index.html"))
+    return joined, parts.fragment
+
+
+def broken_links(site: Path) -> tuple[int, list[str]]:
+    """Crawl every built page: (links checked, links whose file or anchor is missing)."""
+    # 404.html is served at any address, so generators give it root-absolute links.
+    trees = {p.relative_to(site).as_posix(): parse(p.read_text(encoding="utf-8"))
+             for p in site.rglob("*.html") if p.name != "404.html" or p.parent != site}
+    ids = {rel: {n.attrs["id"] for n in tree.iter() if n.attrs.get("id")} for rel, tree in trees.items()}
+    broken, checked = [], 0
+    for rel, tree in trees.items():
+        for node in tree.iter():
+            for attr in ("href", "src"):
+                target = node.attrs.get(attr)
+                resolved = _resolve(site, rel, target) if target else None
+                if resolved is None:
+                    continue
+                checked += 1
+                file, fragment = resolved
+                if file.startswith("..") or not (site / file).is_file():
+                    broken.append(f"{rel}: {attr}={target}")
+                elif fragment and file.endswith(".html") and fragment not in ids[file]:
+                    broken.append(f"{rel}: {target} (no element with id {fragment!r})")
+    return checked, broken

@@ -28,10 +28,10 @@ def test_search_finds_a_study_by_a_word_in_its_title(page, server, kb):
     page.goto(server)
     page.click("input.md-search__input")
     page.keyboard.type(word)
-    result = page.locator(f".md-search-result__item a[href*='generated/studies/{STUDY}/']").first
+    result = page.locator(f".md-search-result__item a[href*='generated/studies/{STUDY}.html']").first
     result.wait_for(state="visible", timeout=15000)
     result.click()
-    page.wait_for_url(re.compile(rf".*/generated/studies/{STUDY}/.*"))
+    page.wait_for_url(re.compile(rf".*/generated/studies/{STUDY}\.html.*"))
     assert kb.studies[STUDY]["title"]["value"] in page.locator("h1").inner_text()
 
 
@@ -49,7 +49,7 @@ def _number(text: str) -> float:
 
 
 def test_clicking_a_comparison_header_sorts_the_table(page, server):
-    page.goto(server + "generated/comparison/")
+    page.goto(server + "generated/comparison.html")
     table = "#comparison-table"
     headers = page.locator(f"{table} thead th")
     names = [h.strip() for h in headers.all_inner_texts()]
@@ -74,7 +74,7 @@ def test_clicking_a_comparison_header_sorts_the_table(page, server):
 
 def test_filtering_the_comparison_table_by_regimen(page, server, kb):
     site = Site(kb)
-    page.goto(server + "generated/comparison/")
+    page.goto(server + "generated/comparison.html")
     select = page.locator("form.poems-filter select").first
     regimen = "Thal-Dex" if "thal-dex" in kb.regimens else site.regimen_label(site.outcome_rows[0].regimen)
     select.select_option(regimen)
@@ -87,7 +87,7 @@ def test_filtering_the_comparison_table_by_regimen(page, server, kb):
 
 
 def test_study_page_shows_its_citation(page, server, kb):
-    page.goto(server + f"generated/studies/{STUDY}/")
+    page.goto(server + f"generated/studies/{STUDY}.html")
     citation = page.locator("p.poems-citation")
     assert citation.is_visible()
     text = citation.inner_text()
@@ -112,13 +112,13 @@ def test_pages_read_without_javascript(browser, server, kb):
     context = browser.new_context(java_script_enabled=False)
     try:
         tab = context.new_page()
-        tab.goto(server + "generated/comparison/")
+        tab.goto(server + "generated/comparison.html")
         rows = tab.locator("#comparison-table tbody tr")
         assert rows.count() == len(Site(kb).outcome_rows)
         assert rows.last.is_visible()
         assert tab.locator("form.poems-filter").count() == 0  # only added by the script
         assert tab.locator("figure.poems-map img").evaluate("img => img.complete && img.naturalWidth > 0")
-        tab.goto(server + f"generated/studies/{STUDY}/")
+        tab.goto(server + f"generated/studies/{STUDY}.html")
         assert tab.locator("#outcomes-table").is_visible()
     finally:
         context.close()
@@ -175,7 +175,7 @@ def test_text_contrast_in_both_colour_schemes(browser, server, scheme):
     context = browser.new_context(color_scheme=scheme)
     try:
         tab = context.new_page()
-        tab.goto(server + "generated/studies/leukemia-2019-asct-mdex-ldex/")
+        tab.goto(server + "generated/studies/leukemia-2019-asct-mdex-ldex.html")
         expected = "slate" if scheme == "dark" else "default"
         assert tab.locator("body").get_attribute("data-md-color-scheme") == expected
         ratios = tab.evaluate(CONTRAST_JS, CHECKED)

@@ -6,11 +6,10 @@ import json
 import posixpath
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from htmltree import parse
+from htmltree import broken_links, parse
 from poemskb.render.context import Site
 
 pytestmark = pytest.mark.slow
@@ -22,28 +21,28 @@ def _pages(built) -> dict[str, Path]:
 
 def test_every_study_and_regimen_has_a_page_at_its_record_id(built, kb):
     for sid in kb.studies:
-        page = built.page(f"generated/studies/{sid}/")
+        page = built.page(f"generated/studies/{sid}.html")
         assert page.find("h1") is not None, sid
     for rid in kb.regimens:
-        page = built.page(f"generated/regimens/{rid}/")
+        page = built.page(f"generated/regimens/{rid}.html")
         assert kb.regimens[rid]["name"] in page.find("h1").text(), rid
 
 
 def test_index_pages_link_every_record_and_the_nav_does_not(built, kb):
-    studies_index = built.html("generated/studies/")
-    regimens_index = built.html("generated/regimens/")
+    studies_index = built.html("generated/studies/index.html")
+    regimens_index = built.html("generated/regimens/index.html")
     for sid in kb.studies:
-        assert f'href="../studies/{sid}/"' in studies_index or f'href="{sid}/"' in studies_index, sid
+        assert f'href="{sid}.html"' in studies_index, sid
     for rid in kb.regimens:
-        assert f'href="{rid}/"' in regimens_index, rid
+        assert f'href="{rid}.html"' in regimens_index, rid
     # The navigation on the home page lists index pages, not records.
-    nav = built.page("").find("nav", class_="md-nav md-nav--primary")
+    nav = built.page("index.html").find("nav", class_="md-nav md-nav--primary")
     nav_links = [a.attrs.get("href", "") for a in nav.iter("a")]
-    assert not [h for h in nav_links if "/studies/" in h and not h.rstrip("/").endswith("studies")]
+    assert nav_links and not [h for h in nav_links if re.search(r"/(studies|regimens)/(?!index\.html)", h)]
 
 
 def test_comparison_table_has_one_row_per_reported_outcome(built, kb):
-    page = built.page("generated/comparison/")
+    page = built.page("generated/comparison.html")
     table = page.by_id("comparison-table")
     rows = list(table.find("tbody").iter("tr"))
     expected = sum(len(s.get("outcomes", [])) for s in kb.studies.values())
@@ -55,13 +54,13 @@ def test_comparison_table_has_one_row_per_reported_outcome(built, kb):
         cells = list(row.iter("td"))
         study = next(a.attrs["href"] for a in cells[6].iter("a"))
         measure = cells[1].text().strip()
-        seen.add((study.split("/")[-2], measure))
+        seen.add((study.split("/")[-1].split(".html")[0], measure))
     for o in site.outcome_rows:
         assert (o.study, site.measure_name(o.measure)) in seen
 
 
 def test_comparison_rows_link_to_their_study_and_show_the_value_as_reported(built, kb):
-    page = built.page("generated/comparison/")
+    page = built.page("generated/comparison.html")
     text = " ".join(r.text() for r in page.by_id("comparison-table").iter("tr"))
     # J-POST's primary result: an adjusted mean difference, not a count.
     assert "adjusted mean difference 0.41 (95% CI 0.02–0.8)" in text
@@ -72,7 +71,7 @@ def test_comparison_rows_link_to_their_study_and_show_the_value_as_reported(buil
 def test_unverified_and_unknown_facts_are_marked_with_words(built, kb):
     site = Site(kb)
     for sid in kb.studies:
-        page = built.page(f"generated/studies/{sid}/")
+        page = built.page(f"generated/studies/{sid}.html")
         facts = site.unverified_facts(sid)
         listed = page.find("ul", class_="poems-open-facts")
         if not facts:
@@ -88,7 +87,7 @@ def test_unverified_and_unknown_facts_are_marked_with_words(built, kb):
 
 
 def test_unverified_outcome_is_flagged_in_its_row(built):
-    page = built.page("generated/studies/misawa-2016-jpost-thalidomide/")
+    page = built.page("generated/studies/misawa-2016-jpost-thalidomide.html")
     rows = list(page.by_id("outcomes-table").find("tbody").iter("tr"))
     brady = next(r for r in rows if "sinus bradycardia" in r.text())
     assert "Unverified" in brady.text() and "news report" in brady.text()
@@ -98,7 +97,7 @@ def test_unverified_outcome_is_flagged_in_its_row(built):
 
 def test_study_page_shows_citation_identifiers_provenance_and_how_to_cite(built, kb):
     sid = "misawa-2016-jpost-thalidomide"
-    html = built.html(f"generated/studies/{sid}/")
+    html = built.html(f"generated/studies/{sid}.html")
     page = parse(html)
     citation = page.find("p", class_="poems-citation").text()
     assert kb.studies[sid]["title"]["value"] in citation and "Lancet Neurol" in citation
@@ -113,13 +112,13 @@ def test_study_page_shows_citation_identifiers_provenance_and_how_to_cite(built,
 
 def test_cited_by_lists_the_citing_records(built, kb):
     for cited, citing in kb.cited_by.items():
-        html = built.html(f"generated/studies/{cited}/")
+        html = built.html(f"generated/studies/{cited}.html")
         for sid in citing:
-            assert f'href="../{sid}/"' in html, (cited, sid)
+            assert f'href="{sid}.html"' in html, (cited, sid)
 
 
 def test_home_page_shows_currency_counts_and_the_trials_headline(built, kb):
-    home = built.page("")
+    home = built.page("index.html")
     text = home.text()
     site = Site(kb)
     assert f"Release {site.release}" in text
@@ -142,50 +141,18 @@ def test_home_page_shows_currency_counts_and_the_trials_headline(built, kb):
 def test_regimen_page_lists_studies_components_and_every_outcome(built, kb):
     site = Site(kb)
     for rid in kb.regimens:
-        page = built.page(f"generated/regimens/{rid}/")
+        page = built.page(f"generated/regimens/{rid}.html")
         rows = site.rows_for_regimen(rid)
         tables = [t for t in page.iter("table") if t.find("caption") is not None]
         outcome_rows = sum(len(list(t.find("tbody").iter("tr"))) for t in tables
                            if "Outcomes reported" in t.find("caption").text() or "Adverse events" in t.find("caption").text())
         assert outcome_rows == len(rows), rid
         for sid, _ in kb.arms_by_regimen.get(rid, []):
-            assert f"../../studies/{sid}/" in built.html(f"generated/regimens/{rid}/"), (rid, sid)
-
-
-def _resolve(site: Path, page: str, target: str) -> tuple[str, str] | None:
-    """The file and fragment a link points to, or None for links off the site."""
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    path = unquote(parts.path)
-    if not path:
-        return page, parts.fragment
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
-    if path.endswith("/") or (site / joined).is_dir():
-        joined = posixpath.normpath(posixpath.join(joined, "index.html"))
-    return joined, parts.fragment
+            assert f'href="../studies/{sid}.html"' in built.html(f"generated/regimens/{rid}.html"), (rid, sid)
 
 
 def test_no_broken_internal_links_or_anchors(built):
-    # 404.html is served at any address, so MkDocs gives it root-absolute links; skip it.
-    trees = {rel: parse(path.read_text(encoding="utf-8")) for rel, path in _pages(built).items() if rel != "404.html"}
-    ids = {rel: {n.attrs["id"] for n in tree.iter() if n.attrs.get("id")} for rel, tree in trees.items()}
-    broken, checked = [], 0
-    for rel, tree in trees.items():
-        for node in tree.iter():
-            for attr in ("href", "src"):
-                target = node.attrs.get(attr)
-                if not target:
-                    continue
-                resolved = _resolve(built.site, rel, target)
-                if resolved is None:
-                    continue
-                checked += 1
-                file, fragment = resolved
-                if file.startswith("..") or not (built.site / file).is_file():
-                    broken.append(f"{rel}: {attr}={target}")
-                elif fragment and file.endswith(".html") and fragment not in ids[file]:
-                    broken.append(f"{rel}: {target} (no element with id {fragment!r})")
+    checked, broken = broken_links(built.site)
     assert checked > 1000  # the crawl did reach the record pages
     assert not broken, "\n".join(broken[:40])
 
@@ -199,7 +166,7 @@ def test_search_index_holds_titles_and_summaries_not_table_cells(built, kb):
             assert s["title"]["value"][:40].replace("&", "&amp;") in titles, sid
     # The comparison table's cells are not indexed: a locator phrase that appears only in
     # table cells is absent from the comparison page's entries.
-    comparison = " ".join(d["text"] for d in docs if d["location"].startswith("generated/comparison/"))
+    comparison = " ".join(d["text"] for d in docs if d["location"].startswith("generated/comparison.html"))
     assert "Where in the source" not in comparison and "Verified" not in comparison
     study_text = " ".join(d["text"] for d in docs if "/studies/misawa" in d["location"])
     assert "mean 0.39" not in study_text  # outcome cells

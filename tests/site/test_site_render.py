@@ -106,7 +106,7 @@ def test_a_record_cannot_inject_markup_or_script(scratch, tmp_path):
         assert not [n for n in tree.iter() if any(k.startswith("on") for k in n.attrs)], path
         assert "<strong>bold</strong>" not in html, path
         assert "root:" not in html, path  # the snippet line was not followed
-    page = built.page("generated/studies/misawa-2016-jpost-thalidomide/")
+    page = built.page("generated/studies/misawa-2016-jpost-thalidomide.html")
     # The text itself is shown, as text.
     assert '<script>alert("pwned")</script>' in page.find("h1").text()
-    assert re.search(r"<title>[^<]*&lt;/title&gt;", built.html("generated/studies/misawa-2016-jpost-thalidomide/"))
+    assert re.search(r"<title>[^<]*&lt;/title&gt;", built.html("generated/studies/misawa-2016-jpost-thalidomide.html"))

@@ -1,9 +1,12 @@
 """Where each page lives, and links between pages and out to identifier resolvers.
 
-Pages are named by their path under docs/ ("generated/studies/<id>.md"). MkDocs (and
-Zensical) serve them with directory URLs ("generated/studies/<id>/"), and raw HTML
-links are not rewritten by MkDocs, so renderers compute the final relative URL here.
-The record id is the page name, so a record's URL never changes while its id does not.
+Pages are named by their path under docs/ ("generated/studies/<id>.md") and served as
+the same path with .html ("generated/studies/<id>.html"; mkdocs.yml sets
+use_directory_urls: false). With file URLs a relative link means the same thing in the
+Markdown source and in the built page, so raw HTML links need no rewriting by the site
+generator; Zensical does rewrite raw HTML links for directory URLs and MkDocs does not,
+so directory URLs would break one of the two builds. The record id is the page name,
+so a record's address never changes while its id does not.
 """
 from __future__ import annotations
 
@@ -34,14 +37,9 @@ PATIENTS = "patients.md"
 HOME = "index.md"
 
 
-def url_dir(page: str) -> str:
-    """The site-relative folder a page is served from ('' for the home page)."""
-    path = posixpath.normpath(page)
-    if posixpath.basename(path) == "index.md":
-        folder = posixpath.dirname(path)
-    else:
-        folder = path[: -len(".md")]
-    return "" if folder in ("", ".") else folder
+def url(page: str) -> str:
+    """The built file of a page: 'generated/studies/x.md' -> 'generated/studies/x.html'."""
+    return page[: -len(".md")] + ".html" if page.endswith(".md") else page
 
 
 def href(from_page: str, to_page: str, anchor: str | None = None) -> str:
@@ -49,13 +47,12 @@ def href(from_page: str, to_page: str, anchor: str | None = None) -> str:
     fragment = f"#{anchor}" if anchor else ""
     if from_page == to_page and anchor:
         return fragment
-    rel = posixpath.relpath(url_dir(to_page) or ".", url_dir(from_page) or ".")
-    return ("./" if rel == "." else rel + "/") + fragment
+    return posixpath.relpath(url(to_page), posixpath.dirname(from_page) or ".") + fragment
 
 
 def asset(from_page: str, path: str) -> str:
     """Relative URL from a page to a file under docs/ (an SVG, a download)."""
-    return posixpath.relpath(path, url_dir(from_page) or ".")
+    return posixpath.relpath(path, posixpath.dirname(from_page) or ".")
 
 
 # Identifier resolvers. Only ones whose address is built from the identifier alone.

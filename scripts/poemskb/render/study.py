@@ -367,7 +367,7 @@ def _verification(site: Site, sid: str) -> Html:
 def how_to_cite_text(site: Site, kind: str, rid: str, folder: str) -> str:
     curated = site.kb.record(kind, rid).data["provenance"]["curated"]
     return (f"{site.name}. Record '{rid}' ({kind}), release {site.release}, curated {curated}. "
-            f"Source file evidence/{folder}/{rid}.yaml; page generated/{folder}/{rid}/.")
+            f"Source file evidence/{folder}/{rid}.yaml; page generated/{folder}/{rid}.html.")
 
 
 def _how_to_cite(site: Site, sid: str) -> Html:
