@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup serve build render validate test bench clean browser
+.PHONY: setup serve build render validate test bench clean browser zensical
 
 setup: $(STAMP)
 
@@ -38,5 +38,19 @@ test: setup browser
 bench: setup
 	$(BIN)/python scripts/bench.py
 
+# Non-blocking check: the same site built with Zensical (Material's successor), in its
+# own venv, then crawled for broken links. See docs/site.md for how the builds differ.
+ZVENV := .venv-zensical
+$(ZVENV)/.installed: requirements-zensical.txt
+	$(PYTHON) -m venv $(ZVENV)
+	$(ZVENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-zensical.txt
+	touch $@
+
+zensical: render $(ZVENV)/.installed
+	rm -rf site-zensical
+	sed 's/^site_dir: site$$/site_dir: site-zensical/' mkdocs.yml > .mkdocs-zensical.yml
+	$(ZVENV)/bin/zensical build --strict -f .mkdocs-zensical.yml; status=$$?; rm -f .mkdocs-zensical.yml; exit $$status
+	$(BIN)/python tests/site/check_site.py site-zensical
+
 clean:
-	rm -rf $(VENV) site docs/generated .pytest_cache
+	rm -rf $(VENV) $(ZVENV) site site-zensical docs/generated .pytest_cache
