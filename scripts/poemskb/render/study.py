@@ -12,6 +12,9 @@ FIELD_NAMES = {"title": "Title", "authors": "Authors", "journal": "Journal", "ye
                "volume": "Volume", "issue": "Issue", "pages": "Pages", "doi": "DOI",
                "pmid": "PubMed ID", "pmcid": "PubMed Central ID"}
 
+REGISTRIES = {"NCT": "ClinicalTrials.gov", "UMIN": "UMIN Clinical Trials Registry", "ChiCTR": "Chinese Clinical Trial Registry",
+              "jRCT": "Japan Registry of Clinical Trials", "EudraCT": "EU Clinical Trials Register", "ISRCTN": "ISRCTN registry"}
+
 
 def render_study(site: Site, sid: str) -> Page:
     s = site.kb.studies[sid]
@@ -101,7 +104,7 @@ def identifier_links(s: dict[str, Any]) -> list[Html]:
             items.append(join([target, " ", fmt.status_badge(fact.get("status"), fact.get("reason"))]))
     for reg in s.get("registrations", []):
         url = links.registry_url(reg["registry"], reg["value"])
-        text = f"Trial registration {reg['registry']} {reg['value']}"
+        text = f"Trial registration {reg['value']} ({REGISTRIES.get(reg['registry'], reg['registry'])})"
         shown = external(url, text) if url else esc(text + " (no direct link for this registry)")
         items.append(join([shown, " ", fmt.status_badge(reg.get("status"), reg.get("reason"))]))
     return items
