@@ -31,7 +31,7 @@ def render_dictionary(site: Site) -> Page:
         doc = docs[kind]
         page.h(2, f"{doc.get('title', kind)} record", f"kind-{kind}")
         page.html(join([para(doc.get("description", "")),
-                        para(f"Files: evidence/{KIND_FOLDERS[kind]}/<id>.yaml, checked against evidence/schema/{kind}.schema.json."),
+                        para(f"Checked against evidence/schema/{kind}.schema.json."),
                         _fields_table(kind, doc, path, f"Fields of a {kind} record")]))
     page.h(2, "Shared parts", "shared-parts")
     page.html(para("Parts used by more than one field or record kind."))
