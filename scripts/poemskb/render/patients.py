@@ -32,6 +32,10 @@ def plain_design(design: str, count: int = 1) -> str:
 def render_patients(site: Site) -> Partial:
     host = links.PATIENTS
     part = Partial(PATIENTS_PARTIAL, host)
+    rcts = [sid for sid, s in site.kb.studies.items() if s["design"] == "randomised-controlled-trial"]
+    studies = join([link(links.href(host, links.study_page(sid)), site.study_label(sid)) for sid in sorted(rcts)], ", ")
+    part.html(el("p", join([f"Randomised trials in this collection: {len(rcts)}",
+                            join([" (", studies, ")"]) if rcts else "", "."])))
     part.h(2, "The treatments", "treatments")
     for rid in sorted(site.kb.regimens, key=lambda r: site.regimen_label(r).lower()):
         r = site.kb.regimens[rid]
