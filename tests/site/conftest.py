@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -36,6 +36,14 @@ class BuiltSite:
     site: Path  # the built HTML
     seconds: float
     log: str
+    _trees: dict[str, Node] = field(default_factory=dict, repr=False)
+
+    def trees(self) -> dict[str, Node]:
+        """Every built page, parsed once per session: site path -> tree."""
+        if not self._trees:
+            self._trees = {p.relative_to(self.site).as_posix(): parse(p.read_text(encoding="utf-8"))
+                           for p in self.site.rglob("*.html")}
+        return self._trees
 
     def page(self, url_path: str) -> Node:
         """The parsed page for a site path such as 'generated/studies/<id>.html'."""

@@ -101,11 +101,12 @@ def _resolve(site: Path, page: str, target: str) -> tuple[str, str] | None:
     return joined, parts.fragment
 
 
-def broken_links(site: Path) -> tuple[int, list[str]]:
+def broken_links(site: Path, trees: dict[str, Node] | None = None) -> tuple[int, list[str]]:
     """Crawl every built page: (links checked, links whose file or anchor is missing)."""
+    if trees is None:
+        trees = {p.relative_to(site).as_posix(): parse(p.read_text(encoding="utf-8")) for p in site.rglob("*.html")}
     # 404.html is served at any address, so generators give it root-absolute links.
-    trees = {p.relative_to(site).as_posix(): parse(p.read_text(encoding="utf-8"))
-             for p in site.rglob("*.html") if p.name != "404.html" or p.parent != site}
+    trees = {rel: tree for rel, tree in trees.items() if rel != "404.html"}
     ids = {rel: {n.attrs["id"] for n in tree.iter() if n.attrs.get("id")} for rel, tree in trees.items()}
     broken, checked = [], 0
     for rel, tree in trees.items():
