@@ -3,9 +3,7 @@ verification marks, links, search index, accessibility basics and the notice."""
 from __future__ import annotations
 
 import json
-import posixpath
 import re
-from pathlib import Path
 
 import pytest
 

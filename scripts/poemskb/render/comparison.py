@@ -7,7 +7,7 @@ import math
 
 from . import links
 from .context import Site
-from .html import Cell, el, esc, fmt as h, join, link, table
+from .html import Cell, el, esc, fmt as h, link, table
 from .page import Page, para
 from .regimen import cell_text, outcome_table
 

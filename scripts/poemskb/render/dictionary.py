@@ -5,11 +5,11 @@ verified fact, an arm, an outcome value...) gets its own table once, and fields 
 use it link there instead of repeating it."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterator
 
 from . import links
 from .context import Site
-from .html import Cell, Html, el, esc, fmt as h, join, link, table, ul
+from .html import Cell, Html, el, esc, join, link, table, ul
 from .page import Page, para
 
 KIND_ORDER = ["study", "regimen", "measure", "finding", "criteria"]

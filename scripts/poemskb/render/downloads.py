@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import links
 from .context import Site
-from .html import Cell, Column, el, join, link, table
+from .html import Cell, Column, link, table
 from .page import Page, para
 
 FOLDER = "downloads"

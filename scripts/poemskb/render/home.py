@@ -4,7 +4,7 @@ from __future__ import annotations
 from . import fmt, links
 from .context import Site, count_patients
 from .findings import current_findings
-from .html import Cell, Column, badge, el, esc, fmt as h, join, link, table
+from .html import Cell, Column, badge, el, fmt as h, join, link, table
 from .page import Partial, para
 
 HOME_PARTIAL = f"{links.GENERATED}/partials/home.md"

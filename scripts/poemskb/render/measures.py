@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import fmt, links
 from .context import Site
-from .html import Cell, el, esc, fmt as h, join, link, table, ul
+from .html import Cell, el, esc, join, link, table
 from .page import Page, para
 
 

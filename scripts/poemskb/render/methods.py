@@ -6,7 +6,7 @@ from __future__ import annotations
 from . import fmt, links
 from .context import Site
 from .dictionary import KIND_FOLDERS, KIND_ORDER
-from .html import Cell, el, esc, join, link, table
+from .html import Cell, el, link, table
 from .page import Partial
 
 LEVELS = f"{links.GENERATED}/partials/methods-levels.md"

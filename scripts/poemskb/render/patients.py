@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import fmt, links
 from .context import Site
-from .html import el, esc, fmt as h, join, link
+from .html import el, esc, join, link
 from .page import Partial, para
 
 PATIENTS_PARTIAL = f"{links.GENERATED}/partials/patients.md"
