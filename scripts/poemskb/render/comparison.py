@@ -22,7 +22,7 @@ def map_regimens(site: Site) -> list[str]:
 def render_comparison(site: Site) -> tuple[Page, str]:
     path = links.COMPARISON
     # The page's text is short; the big table is left out of the search index.
-    page = Page(path, "Compare treatments")
+    page = Page(path, "Compare treatments", hide=["toc"])  # room for the wide table
     page.html(para("How the regimens compare, from every outcome in the knowledge base. Read each figure with its "
                    "design: most come from single-arm or retrospective studies, in which patients were not allocated "
                    "at random, so differences between regimens may reflect who was treated rather than the treatment."))

@@ -9,7 +9,7 @@ from .html import Html, block, el, esc, join, md
 
 
 class Page:
-    def __init__(self, path: str, title: str, search: bool = True):
+    def __init__(self, path: str, title: str, search: bool = True, hide: list[str] | None = None):
         self.path, self.title = path, title
         # Material inserts page.meta.title into <title> and the header without escaping
         # it (and would unescape a title taken from the heading), so the page title is
@@ -17,6 +17,8 @@ class Page:
         self.front: dict[str, Any] = {"title": str(esc(title))}
         if not search:
             self.front["search"] = {"exclude": True}
+        if hide:
+            self.front["hide"] = hide  # Material's front matter: e.g. ["toc"] for a wide table page
         self.parts: list[str] = []
 
     def h(self, level: int, text: str, anchor: str | None = None) -> "Page":
