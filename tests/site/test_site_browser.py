@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import ARTIFACTS
+from sitebuild import ARTIFACTS
 from poemskb.render.context import Site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

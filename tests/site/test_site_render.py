@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from conftest import build_site
+from sitebuild import build_site
 from htmltree import parse
 from poemskb.kb import load
 from poemskb.render import RenderError, render_files, render_site

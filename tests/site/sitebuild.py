@@ -1,0 +1,70 @@
+"""Building the site for the tests: copy the site sources to a temporary folder, render
+the records into it and run `mkdocs build --strict`. Shared by the fixtures in
+conftest.py and by tests that build a variant (a hostile record)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from poemskb.render import render_site
+
+from htmltree import Node, parse  # tests/site is on sys.path (pytest rootdir-relative import)
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE_SOURCES = ["mkdocs.yml", "docs", "overrides", "hooks", "evidence"]  # evidence: mkdocs.yml watches it
+CHROMIUM = os.environ.get("POEMSKB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@dataclass
+class BuiltSite:
+    root: Path  # the copy of the site sources
+    site: Path  # the built HTML
+    seconds: float
+    log: str
+    _trees: dict[str, Node] = field(default_factory=dict, repr=False)
+
+    def trees(self) -> dict[str, Node]:
+        """Every built page, parsed once per session: site path -> tree."""
+        if not self._trees:
+            self._trees = {p.relative_to(self.site).as_posix(): parse(p.read_text(encoding="utf-8"))
+                           for p in self.site.rglob("*.html")}
+        return self._trees
+
+    def page(self, url_path: str) -> Node:
+        """The parsed page for a site path such as 'generated/studies/<id>.html'."""
+        return parse(self.html(url_path))
+
+    def html(self, url_path: str) -> str:
+        path = self.site / url_path
+        if url_path.endswith("/") or url_path == "":
+            path = path / "index.html"
+        return path.read_text(encoding="utf-8")
+
+
+def build_site(kb, dest: Path) -> BuiltSite:
+    """Copy the site sources (not the generated pages), render, build strictly."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in SITE_SOURCES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("generated", "__pycache__"))
+        else:
+            shutil.copy2(src, dest / name)
+    render_site(kb, dest / "docs" / "generated")
+    start = time.perf_counter()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(dest / "mkdocs.yml"),
+                             "-d", str(dest / "site")], capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
+    return BuiltSite(dest, dest / "site", seconds, result.stdout + result.stderr)
+
+
