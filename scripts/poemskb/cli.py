@@ -4,6 +4,7 @@
     poemskb render   [--out docs/generated]
     poemskb export   --out DIR
     poemskb rules
+    poemskb synth    --studies N --out DIR [--seed S] [--no-site]
 Exit codes: 0 clean, 1 problems found, 2 usage error.
 """
 from __future__ import annotations
@@ -69,7 +70,6 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from . import __version__
     from .export import export_all
     from .kb import load
 
@@ -80,8 +80,22 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("poemskb export: not exporting until validation passes", file=sys.stderr)
         return 1
     out = Path(args.out).resolve()
-    changed = export_all(kb, out, __version__)
+    changed = export_all(kb, out, kb.release)
     print(f"exported to {out} ({len(changed)} file(s) changed)")
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import write_kb
+
+    out = Path(args.out)
+    try:
+        counts = write_kb(out, args.studies, source_root=_root(args), seed=args.seed, site=not args.no_site)
+    except (FileExistsError, ValueError) as exc:
+        print(f"poemskb synth: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote a synthetic knowledge base to {out.resolve()}: "
+          + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
     return 0
 
 
@@ -102,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="generate the site's Markdown pages from the records")
     render.add_argument("--out", help="output folder (default: docs/generated)")
     render.set_defaults(func=cmd_render)
+
+    synth = sub.add_parser("synth", help="write a synthetic knowledge base of N studies to another folder (benchmarks, tests)")
+    synth.add_argument("--studies", type=int, required=True, help="number of studies")
+    synth.add_argument("--out", required=True, help="an empty folder outside this project's evidence/")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (same seed, same records)")
+    synth.add_argument("--no-site", action="store_true", help="do not copy mkdocs.yml and docs/")
+    synth.set_defaults(func=cmd_synth)
     export = sub.add_parser("export", help="write outcomes.csv, studies.csv and knowledge-base.json")
     export.add_argument("--out", required=True, help="output folder")
     export.set_defaults(func=cmd_export)
