@@ -17,7 +17,7 @@ def test_every_outcome_is_a_row_with_locator_and_status(kb, tmp_path):
     assert list(rows[0]) == OUTCOME_COLUMNS
     assert all(r["locator"] and r["status"] in ("verified", "unverified") for r in rows)
     gao = next(r for r in rows if r["study"] == "gao-2021-skin-low-dose-rd" and r["subgroup"] == "hyperpigmentation")
-    assert (gao["value_as_reported"], gao["n"], gao["of"], gao["percent"], gao["locator"]) == ("26/34 (76.5%)", "26", "34", "76.5", "abstract (Results)")
+    assert (gao["value_as_reported"], gao["n"], gao["of"], gao["percent"], gao["locator"]) == ("26/34 (76.5%)", "26", "34", "76.5", "Abstract, Results")
     brady = next(r for r in rows if r["study"] == "misawa-2016-jpost-thalidomide" and r["subgroup"] == "sinus bradycardia")
     assert brady["status"] == "unverified"
 

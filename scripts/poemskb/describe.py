@@ -1,90 +1,241 @@
-"""Plain-text descriptions of record parts (values, locators, citations, doses).
+"""Plain-text wording of record parts: values as reported, locators, doses, dates,
+citations. One place for the words shared by the website (render/) and the downloads
+(export.py), so a figure reads the same in a table cell, a CSV row and a citation.
 
-One place for the wording shared by the website and the exports, so a value reads the
-same in a table cell, a CSV row and a citation. Returns plain text: callers escape it
-for their medium (HTML, Markdown, CSV).
+Nothing here computes a figure the source did not print: a count is shown as n/of with
+the percentage only when the source printed one, and a percentage is never turned into
+a count. Callers escape the text for their medium (HTML, CSV).
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-_NUMBER_UNITS = {"months", "days", "weeks", "years"}
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
 
 
-def number(x: float | int | None) -> str:
-    if x is None:
-        return "?"
-    if isinstance(x, float) and x.is_integer() and abs(x) >= 1000:
-        return f"{int(x):,}"
-    return repr(x) if isinstance(x, float) else str(x)
+def num(value: Any) -> str:
+    # Values come from decimal text in YAML, so str() gives the printed digits back
+    # (a trailing zero, as in 76.10, is the only thing lost).
+    return str(value)
 
 
-def _bounds(label: str, pair: list | None) -> str:
-    return f"{label} {number(pair[0])}–{number(pair[1])}" if pair else ""
+def date(value: str | None) -> str:
+    """A partial date (YYYY, YYYY-MM, YYYY-MM-DD) in words, as precise as it is."""
+    if not value:
+        return ""
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            d = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+            return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+        if len(parts) == 2:
+            return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        return value
+    return value
 
 
-def value_text(value: dict[str, Any]) -> str:
-    """The value as the source reports it, e.g. '26/34 (76.5%)' or '46.4%' or
-    'median 12 months (range 3–15)'."""
-    kind = value["type"]
+def span(r: list | None, sep: str = "–") -> str:
+    return f"{num(r[0])}{sep}{num(r[1])}" if r else ""
+
+
+def words(value: str) -> str:
+    """An enum value as words: 'randomised-controlled-trial' -> 'randomised controlled trial'."""
+    return str(value).replace("-", " ")
+
+
+def label(value: str) -> str:
+    text = words(value)
+    return text[:1].upper() + text[1:]
+
+
+def value_text(v: dict[str, Any]) -> str:
+    """An outcome value as reported, in one line."""
+    kind = v["type"]
     if kind == "count":
-        text = f"{value['n']}/{value['of']}"
-        return text + (f" ({number(value['percent'])}%)" if "percent" in value else "")
+        text = f"{v['n']}/{v['of']}"
+        if "percent" in v:
+            text += f" ({num(v['percent'])}%)"
+        return text
     if kind == "percentage":
-        text = ("about " if value.get("approximate") else "") + f"{number(value['percent'])}%"
-        extras = [f"SD {number(value['sd'])}" if "sd" in value else "", _bounds("95% CI", value.get("ci"))]
-    elif kind == "median":
-        centre = "not reached" if value.get("not_reached") or value["value"] is None else f"{number(value['value'])} {value['unit']}"
-        text = f"median {centre}"
-        extras = [_bounds("range", value.get("range")), _bounds("IQR", value.get("iqr")), _bounds("95% CI", value.get("ci"))]
-    elif kind == "mean":
-        unit = "" if value["unit"] == "ratio" else f" {value['unit']}"
-        text = f"mean {number(value['value'])}{unit}"
-        extras = [f"SD {number(value['sd'])}" if "sd" in value else "", f"SE {number(value['se'])}" if "se" in value else "",
-                  _bounds("range", value.get("range")), _bounds("95% CI", value.get("ci"))]
-    elif kind == "quantity":
-        comparator = value.get("comparator", "")
-        return f"{comparator}{number(value['value'])} {value['unit']}".strip()
-    elif kind in ("hazard-ratio", "odds-ratio"):
-        text = f"{'HR' if kind == 'hazard-ratio' else 'OR'} {number(value['value'])}"
-        extras = [_bounds("95% CI", value.get("ci")), value.get("reference", "")]
-    elif kind == "difference":
-        text = f"{value.get('estimate', 'difference')} {number(value['value'])}" + (f" {value['unit']}" if value.get("unit") and value["unit"] != "ratio" else "")
-        extras = [_bounds("95% CI", value.get("ci"))]
-    else:  # qualitative
-        return value["statement"]
+        text = ("about " if v.get("approximate") else "") + f"{num(v['percent'])}%"
+        extras = [f"95% CI {span(v['ci'])}%" if v.get("ci") else "", f"SD {num(v['sd'])}" if "sd" in v else ""]
+        return _with(text, extras)
+    if kind == "median":
+        if v.get("not_reached") or v.get("value") is None:
+            text = "median not reached"
+        else:
+            text = f"median {num(v['value'])} {v['unit']}"
+        extras = [f"range {span(v.get('range'))}" if v.get("range") else "",
+                  f"IQR {span(v.get('iqr'))}" if v.get("iqr") else "",
+                  f"95% CI {span(v.get('ci'))}" if v.get("ci") else ""]
+        return _with(text, extras)
+    if kind == "mean":
+        text = f"mean {num(v['value'])}" + ("" if v["unit"] == "ratio" else f" {v['unit']}")
+        extras = [f"SD {num(v['sd'])}" if "sd" in v else "", f"SE {num(v['se'])}" if "se" in v else "",
+                  f"range {span(v.get('range'))}" if v.get("range") else "",
+                  f"95% CI {span(v.get('ci'))}" if v.get("ci") else ""]
+        return _with(text, extras)
+    if kind == "quantity":
+        comparator = v.get("comparator", "=")
+        prefix = "" if comparator == "=" else comparator + " "
+        return f"{prefix}{num(v['value'])} {v['unit']}"
+    if kind in ("hazard-ratio", "odds-ratio"):
+        name = "HR" if kind == "hazard-ratio" else "OR"
+        text = f"{name} {num(v['value'])}"
+        extras = [f"95% CI {span(v.get('ci'))}" if v.get("ci") else "", v.get("reference", "")]
+        return _with(text, extras)
+    if kind == "difference":
+        text = f"{v.get('estimate', 'difference')} {num(v['value'])}"
+        if v.get("unit") and v["unit"] != "ratio":
+            text += f" {v['unit']}"
+        extras = [f"95% CI {span(v.get('ci'))}" if v.get("ci") else ""]
+        return _with(text, extras)
+    if kind == "qualitative":
+        return v["statement"]
+    return str(v)
+
+
+def _with(text: str, extras: list[str]) -> str:
     extras = [e for e in extras if e]
-    return text + (f" ({'; '.join(extras)})" if extras else "")
+    return f"{text} ({'; '.join(extras)})" if extras else text
 
 
-def p_text(p: dict[str, Any] | None) -> str:
+def sort_key(v: dict[str, Any]) -> str:
+    """A number to sort the value column by (the printed figure); empty for text."""
+    kind = v["type"]
+    if kind == "count":
+        if "percent" in v:
+            return num(v["percent"])
+        return f"{100 * v['n'] / v['of']:.4g}" if v["of"] else ""
+    if kind == "percentage":
+        return num(v["percent"])
+    if kind in ("median", "mean", "quantity", "hazard-ratio", "odds-ratio", "difference"):
+        return "" if v.get("value") is None else num(v["value"])
+    return ""
+
+
+def p_text(p: dict[str, Any] | None, arm_labels: dict[str, str] | None = None) -> str:
     if not p:
         return ""
-    return f"p{p.get('operator', '=')}{number(p['value'])}"
-
-
-def locator_text(locator: dict[str, Any]) -> str:
-    """Where a figure stands: 'Table 2, p. 1131' or 'abstract (Findings)'."""
-    part = locator["in"]
-    if part in ("table", "figure"):
-        text = locator["label"]
-    elif part == "citation":
-        text = f"as cited in {locator['cited_in']}"
-    else:
-        text = {"text": "text", "registry-record": "registry record", "index-page": "index page"}.get(part, part)
-    if locator.get("section"):
-        text += f" ({locator['section']})"
-    if locator.get("page"):
-        text += f", p. {locator['page']}"
+    op = p.get("operator", "=")
+    text = f"p {op} {num(p['value'])}"
+    if p.get("compared_with"):
+        other = (arm_labels or {}).get(p["compared_with"], p["compared_with"])
+        text += f" vs {other}"
+    if p.get("note"):
+        text += f" ({p['note'].rstrip('.')})"
     return text
 
 
-def fact_value(fact: dict[str, Any] | None) -> Any:
+def locator(loc: dict[str, Any] | None, checks: dict[str, dict] | None = None) -> str:
+    """Where in the source: 'Abstract, Findings', 'Table 2', 'Text, 1 Case data, p. 3'."""
+    if not loc:
+        return ""
+    where = loc["in"]
+    parts = [loc["label"]] if where in ("table", "figure") else [label(where)]
+    if where not in ("table", "figure") and loc.get("label"):
+        parts.append(loc["label"])
+    if loc.get("section"):
+        parts.append(loc["section"])
+    if loc.get("page"):
+        parts.append(f"p. {loc['page']}")
+    if loc.get("cited_in"):
+        parts.append(f"as cited in {loc['cited_in']}")
+    if loc.get("check"):
+        check = (checks or {}).get(loc["check"])
+        parts.append(f"seen on: {check['where']}" if check else f"check {loc['check']}")
+    return ", ".join(parts)
+
+
+def timepoint(tp: dict[str, Any] | None) -> str:
+    if not tp:
+        return ""
+    text = tp["label"]
+    if tp.get("from"):
+        text += f" (from {words(tp['from'])})"
+    return text
+
+
+def days(items: list | None) -> str:
+    if not items:
+        return ""
+    parts = []
+    for d in items:
+        parts.append(f"{d['from']} to {d['to']}" if isinstance(d, dict) else str(d))
+    return "day" + ("s " if len(parts) > 1 or isinstance(items[0], dict) else " ") + ", ".join(parts)
+
+
+def dose(d: dict[str, Any] | None) -> str:
+    if not d:
+        return ""
+    if d.get("value") is None:
+        text = f"dose not given ({d['unit']})"
+    else:
+        text = f"{num(d['value'])}"
+        if d.get("max"):
+            text += f"–{num(d['max'])}"
+        text += f" {d['unit']}"
+        if d.get("per"):
+            text += f" per {d['per']}"
+    if d.get("qualifier"):
+        text += f" ({d['qualifier']})"
+    return text
+
+
+def follow_up(f: dict[str, Any] | None) -> str:
+    if not f:
+        return ""
+    parts = []
+    if "median_months" in f:
+        parts.append(f"median {num(f['median_months'])} months")
+    if "mean_months" in f:
+        parts.append(f"mean {num(f['mean_months'])} months")
+    if "months" in f:
+        parts.append(f"{num(f['months'])} months")
+    if f.get("range_months"):
+        parts.append(f"range {span(f['range_months'])} months")
+    if not parts and f.get("description"):
+        parts.append(f["description"])
+    return "; ".join(parts)
+
+
+def age(a: dict[str, Any] | None) -> str:
+    if not a:
+        return ""
+    parts = []
+    for key in ("value", "median", "mean"):
+        if key in a:
+            parts.append(f"{'' if key == 'value' else key + ' '}{num(a[key])} years")
+    if a.get("range"):
+        parts.append(f"range {span(a['range'])}")
+    return "; ".join(parts)
+
+
+def fact_value(fact: dict[str, Any]) -> str:
+    value = fact.get("value")
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        text = ", ".join(value)
+        if fact.get("complete") is False:
+            text += ", et al."
+        return text
+    return str(value)
+
+
+def n_text(n: Any) -> str:
+    return "not given" if n is None else str(n)
+
+
+def raw_value(fact: dict[str, Any] | None) -> Any:
     return fact.get("value") if isinstance(fact, dict) else None
 
 
 def authors_text(study: dict[str, Any], limit: int = 3) -> str:
-    authors = fact_value(study.get("authors"))
+    authors = raw_value(study.get("authors"))
     if not authors:
         return "Authors unknown"
     shown = authors[:limit]
@@ -92,21 +243,20 @@ def authors_text(study: dict[str, Any], limit: int = 3) -> str:
     return ", ".join(shown) + (", et al." if more else "")
 
 
+def volume_issue_pages(study: dict[str, Any]) -> str:
+    """';119(24):5650-5658', with whichever parts are known."""
+    volume, issue, pages = (raw_value(study.get(k)) for k in ("volume", "issue", "pages"))
+    return (f";{volume}" if volume else "") + (f"({issue})" if issue else "") + (f":{pages}" if pages else "")
+
+
 def citation_text(study: dict[str, Any]) -> str:
     """A Vancouver-style citation built only from recorded facts; unknown parts say so."""
-    title = fact_value(study.get("title")) or "[title unknown]"
-    journal = fact_value(study.get("journal")) or "[journal unknown]"
-    year = fact_value(study.get("year"))
-    volume, issue, pages = (fact_value(study.get(k)) for k in ("volume", "issue", "pages"))
-    where = f"{year}" if year else "[year unknown]"
-    if volume:
-        where += f";{volume}"
-    if issue:
-        where += f"({issue})"
-    if pages:
-        where += f":{pages}"
+    title = raw_value(study.get("title")) or "[title unknown]"
+    journal = raw_value(study.get("journal")) or "[journal unknown]"
+    year = raw_value(study.get("year"))
+    where = (f"{year}" if year else "[year unknown]") + volume_issue_pages(study)
     text = f"{authors_text(study, 6)}. {title.rstrip('.')}. {journal}. {where}."
-    doi, pmid = fact_value(study.get("doi")), fact_value(study.get("pmid"))
+    doi, pmid = raw_value(study.get("doi")), raw_value(study.get("pmid"))
     if doi:
         text += f" doi:{doi}."
     if pmid:
@@ -116,25 +266,7 @@ def citation_text(study: dict[str, Any]) -> str:
 
 def short_label(study: dict[str, Any]) -> str:
     """'Misawa 2016' or 'Leukemia 2019' when the author is unknown."""
-    authors = fact_value(study.get("authors"))
-    year = fact_value(study.get("year"))
-    head = authors[0].split()[0] if authors else (fact_value(study.get("journal")) or study["id"])
+    authors = raw_value(study.get("authors"))
+    year = raw_value(study.get("year"))
+    head = authors[0].split()[0] if authors else (raw_value(study.get("journal")) or study["id"])
     return f"{head} {year}" if year else head
-
-
-def dose_text(dose: dict[str, Any]) -> str:
-    if dose.get("value") is None:
-        return "dose not reported"
-    text = number(dose["value"]) + (f"–{number(dose['max'])}" if dose.get("max") else "") + f" {dose['unit']}"
-    if dose.get("per"):
-        text += f"/{dose['per']}"
-    if dose.get("qualifier") and dose["qualifier"] != "fixed":
-        text += f" ({dose['qualifier']})"
-    return text
-
-
-def days_text(days: list | None) -> str:
-    if not days:
-        return ""
-    parts = [f"{d['from']}–{d['to']}" if isinstance(d, dict) else str(d) for d in days]
-    return "day" + ("s " if len(parts) > 1 or isinstance(days[0], dict) else " ") + ", ".join(parts)

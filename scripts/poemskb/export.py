@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from .describe import citation_text, fact_value, locator_text, p_text, short_label, value_text
+from .describe import citation_text, locator, p_text, raw_value, short_label, timepoint, value_text
 from .kb import KnowledgeBase
 
 OUTCOME_COLUMNS = [
@@ -37,13 +37,13 @@ def outcome_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
                 "evidence_level": kb.level(study), "arm": outcome.get("arm", "all"),
                 "arm_label": arm.get("label", "whole study population"), "regimen": arm.get("regimen", ""),
                 "arm_n": arm.get("n", study["population"].get("n")), "measure": outcome["measure"],
-                "subgroup": outcome.get("subgroup", ""), "timepoint": outcome.get("timepoint", {}).get("label", ""),
+                "subgroup": outcome.get("subgroup", ""), "timepoint": timepoint(outcome.get("timepoint")),
                 "value_type": value["type"], "value_as_reported": value_text(value),
                 "n": value.get("n", ""), "of": value.get("of", ""), "percent": value.get("percent", ""),
                 "estimate": value.get("value", "") if value["type"] not in ("count", "percentage", "qualitative") else "",
                 "p": p_text(outcome.get("p")), "grade": outcome.get("grade", ""),
-                "status": outcome.get("status", "verified"), "locator": locator_text(outcome["locator"]),
-                "doi": fact_value(study.get("doi")) or "", "pmid": fact_value(study.get("pmid")) or "",
+                "status": outcome.get("status", "verified"), "locator": locator(outcome["locator"], {c["id"]: c for c in study["provenance"]["checks"]}),
+                "doi": raw_value(study.get("doi")) or "", "pmid": raw_value(study.get("pmid")) or "",
                 "note": outcome.get("note", ""),
             }
 
@@ -58,7 +58,7 @@ def study_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
             "regimens": ";".join(sorted({a["regimen"] for a in study.get("arms", [])})),
             **{f"{key}{suffix}": (study.get(key) or {}).get(field) or ""
                for key in ("doi", "pmid") for suffix, field in (("", "value"), ("_status", "status"))},
-            "pmcid": fact_value(study.get("pmcid")) or "",
+            "pmcid": raw_value(study.get("pmcid")) or "",
             "registrations": ";".join(r["value"] for r in study.get("registrations", [])),
             "checked_against": ";".join(sorted({c["against"] for c in checks})),
             "curated": study["provenance"]["curated"],

@@ -11,6 +11,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .check import check_records
 from .load import Record, load_records
 from .problems import Report
@@ -94,6 +96,28 @@ class KnowledgeBase:
 
     def level(self, study: dict[str, Any]) -> str:
         return self.schemas.evidence_levels[study["design"]]
+
+    @cached_property
+    def citation(self) -> dict[str, Any]:
+        """CITATION.cff: the one place the release, its date and the citable title live
+        (tests/test_release.py keeps the package version and CHANGELOG in step with it).
+        A tree without one (a synthetic benchmark base) falls back to the package version."""
+        path = self.root / "CITATION.cff"
+        if not path.exists():
+            from . import __version__
+            return {"version": __version__}
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: not a CITATION.cff mapping")
+        return data
+
+    @property
+    def release(self) -> str:
+        return str(self.citation["version"])
+
+    @property
+    def release_date(self) -> str:
+        return str(self.citation.get("date-released", ""))
 
     @cached_property
     def newest_curation(self) -> str:

@@ -3,7 +3,6 @@ respect declared overlaps. Derived from the KnowledgeBase on each render, never 
 """
 from __future__ import annotations
 
-import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -54,28 +53,17 @@ class Site:
         self.kb = kb
 
     # Site facts ----------------------------------------------------------------------
-    @cached_property
+    @property
     def citation(self) -> dict[str, Any]:
-        """CITATION.cff: the one place the release, its date and the citable title live."""
-        try:
-            data = yaml.safe_load((self.kb.root / "CITATION.cff").read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            data = None
-        return data if isinstance(data, dict) else {}
+        return self.kb.citation
 
-    @cached_property
+    @property
     def release(self) -> str:
-        if self.citation.get("version"):
-            return str(self.citation["version"])
-        try:
-            text = (self.kb.root / "pyproject.toml").read_text(encoding="utf-8")
-            return tomllib.loads(text)["project"]["version"]
-        except (OSError, KeyError, tomllib.TOMLDecodeError):
-            return "unreleased"
+        return self.kb.release
 
     @property
     def release_date(self) -> str:
-        return str(self.citation.get("date-released", ""))
+        return self.kb.release_date
 
     @cached_property
     def name(self) -> str:

@@ -5,10 +5,10 @@ site and lists them, so the download and the pages are made from the same load.
 """
 from __future__ import annotations
 
-import importlib.util
 import tempfile
 from pathlib import Path
 
+from ..export import export_all
 from . import links
 from .context import Site
 from .html import Cell, Column, link, table
@@ -19,25 +19,15 @@ KINDS = {".csv": "Table (comma-separated values, UTF-8)", ".json": "JSON documen
 
 
 def export_files(site: Site) -> dict[str, bytes]:
-    """Files written by poemskb.export.export_all(kb, out_dir), keyed downloads/<name>.
-
-    The exporter is optional for the site: until scripts/poemskb/export.py exists the
-    site is built without downloads. Once it exists any error in it propagates."""
-    if importlib.util.find_spec("poemskb.export") is None:
-        return {}
-    from ..export import export_all
-
+    """Files written by poemskb.export.export_all, keyed downloads/<name>."""
     with tempfile.TemporaryDirectory() as tmp:
-        paths = export_all(site.kb, Path(tmp))
+        paths = export_all(site.kb, Path(tmp), site.release)
         return {f"{FOLDER}/{Path(p).relative_to(tmp).as_posix()}": Path(p).read_bytes() for p in paths}
 
 
 def render_downloads(site: Site, files: dict[str, bytes]) -> Page:
     path = links.DOWNLOADS
     page = Page(path, "Downloads")
-    if not files:
-        page.html(para("No download files were built with this copy of the site."))
-        return page
     page.html(para(f"The knowledge base as files, made from the same records as these pages (release {site.release}, "
                    f"newest record curated {site.newest_curation}). Each record's own YAML file in evidence/ is the source."))
     rows = []

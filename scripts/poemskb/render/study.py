@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..describe import volume_issue_pages
 from . import fmt, links
 from .context import CITATION_FIELDS, Site
 from .html import Cell, Column, Html, badge, el, esc, external, fmt as h, join, link, table, ul
@@ -77,16 +78,7 @@ def citation_line(site: Site, sid: str) -> Html:
             return join([esc(text), " ", fmt.status_badge("unverified")])
         return esc(text)
 
-    volume = s.get("volume", {}).get("value")
-    issue = s.get("issue", {}).get("value")
-    pages = s.get("pages", {}).get("value")
-    tail = ""
-    if volume:
-        tail += f";{volume}"
-    if issue:
-        tail += f"({issue})"
-    if pages:
-        tail += f":{pages}"
+    tail = volume_issue_pages(s)
     return join([
         part("authors", "[authors not known]"), ". ",
         part("title", "[title not known]"), ". ",
