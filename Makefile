@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Material 9.8 prints a banner about MkDocs 2 on every build; it says nothing about ours.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup serve build render validate test bench clean browser zensical
 
