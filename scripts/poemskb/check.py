@@ -105,13 +105,38 @@ LOAD_CODES = {
 
 def walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
     """Every (path, value) pair in a record, depth first."""
-    yield path, data
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from walk(value, path + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from walk(value, path + (index,))
+    # An explicit stack rather than recursive generators: several rules walk every
+    # record, and nested `yield from` made each value cost as much as its depth.
+    stack = [(path, data)]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        path, value = pop()
+        yield path, value
+        if isinstance(value, dict):
+            push([(path + (key,), item) for key, item in reversed(value.items())])
+        elif isinstance(value, list):
+            push([(path + (index,), value[index]) for index in range(len(value) - 1, -1, -1)])
+
+
+def fields(record: Record) -> dict[Any, list[tuple[tuple, Any]]]:
+    """Every (path, value) pair in a record, grouped by the last key of its path.
+
+    Several rules look for particular keys anywhere in a record; one walk shared by
+    all of them, kept only while the record's rules run, is several times faster than
+    a walk per rule (the validator must stay close to the time of parsing alone)."""
+    if record._fields is None:
+        grouped: dict[Any, list[tuple[tuple, Any]]] = defaultdict(list)
+        for path, value in walk(record.data):
+            if path:
+                grouped[path[-1]].append((path, value))
+        record._fields = grouped
+    return record._fields
+
+
+def value_at(data: Any, path: tuple) -> Any:
+    for part in path:
+        data = data[part]
+    return data
 
 
 def parse_partial_date(text: str) -> tuple[dt.date, dt.date] | None:
@@ -175,23 +200,27 @@ def local_ids_unique(record: Record, ctx: Context) -> Iterator[Problem]:
 
 def _references(record: Record) -> Iterator[tuple[tuple, str, str]]:
     """(path, target kind, id) for every cross-record reference in a record."""
-    for path, value in walk(record.data):
-        if not path or not isinstance(value, str):
-            continue
-        key = path[-1]
-        parent = path[-2] if len(path) > 1 else None
-        if key == "regimen":
-            yield path, "regimen", value
-        elif key == "measure" and parent is not None:
-            yield path, "measure", value
-        elif key in ("study", "cited_in") or (key == "record" and "checks" in path):
-            yield path, "study", value
-        elif key == "criteria" and path[:2] == ("case", "criteria_met"):
-            yield path, "criteria", value
-        elif key == "supersedes":
-            yield path, "finding", value
-        elif isinstance(key, int) and parent == "criteria" and len(path) == 2:
-            yield path, "criteria", value
+    grouped = fields(record)
+    for key, kind in _REFERENCE_KEYS:
+        for path, value in grouped.get(key, ()):
+            if not isinstance(value, str):
+                continue
+            if ((key == "measure" and len(path) < 2) or (key == "record" and "checks" not in path)
+                    or (key == "criteria" and path[:2] != ("case", "criteria_met"))):
+                continue
+            yield path, kind, value
+    listed = record.data.get("criteria")  # a study's list of the criteria it applies
+    if isinstance(listed, list):
+        for index, value in enumerate(listed):
+            if isinstance(value, str):
+                yield ("criteria", index), "criteria", value
+
+
+# Keys whose text value names another record, and that record's kind (a top-level
+# 'measure' is a measure record's own field, 'record' counts only inside checks, and
+# 'criteria' only as case.criteria_met.criteria).
+_REFERENCE_KEYS = (("regimen", "regimen"), ("measure", "measure"), ("study", "study"), ("cited_in", "study"),
+                   ("record", "study"), ("criteria", "criteria"), ("supersedes", "finding"))
 
 
 @rule("unresolved-reference", "Every reference (regimen, measure, study, criteria, arm, step, provenance check) must resolve.")
@@ -209,8 +238,8 @@ def _folder(kind: str) -> str:
 def _local_references(record: Record, ctx: Context) -> Iterator[Problem]:
     d = record.data
     checks = {c["id"] for c in d.get("provenance", {}).get("checks", [])}
-    for path, value in walk(d):
-        if path and path[-1] == "check" and isinstance(value, str) and value not in checks:
+    for path, value in fields(record).get("check", ()):
+        if isinstance(value, str) and value not in checks:
             yield record.problem("unresolved-reference", path, f"no provenance check '{value}' in provenance.checks (have: {', '.join(sorted(checks)) or 'none'})")
     arms = arms_of(record)
     for i, outcome in enumerate(d.get("outcomes", [])):
@@ -306,8 +335,9 @@ _DATE_KEYS = {"start", "end", "date", "from", "to", "current_to", "published", "
 
 @rule("date-invalid", "Dates must be real calendar dates, and checks cannot be dated in the future.")
 def dates_real(record: Record, ctx: Context) -> Iterator[Problem]:
-    for path, value in walk(record.data):
-        if path and path[-1] in _DATE_KEYS and isinstance(value, str) and re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", value):
+    grouped = fields(record)
+    for path, value in (item for key in _DATE_KEYS for item in grouped.get(key, ())):
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", value):
             span = parse_partial_date(value)
             if span is None:
                 yield record.problem("date-invalid", path, f"'{value}' is not a real date")
@@ -353,8 +383,9 @@ def dates_in_order(record: Record, ctx: Context) -> Iterator[Problem]:
 
 @rule("range-order", "Every [low, high] range has low ≤ high; a median lies within its range.")
 def ranges_ordered(record: Record, ctx: Context) -> Iterator[Problem]:
-    for path, value in walk(record.data):
-        if path and path[-1] in ("range", "iqr", "ci", "range_months") and isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
+    grouped = fields(record)
+    for path, value in (item for key in ("range", "iqr", "ci", "range_months") for item in grouped.get(key, ())):
+        if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
             if value[0] > value[1]:
                 yield record.problem("range-order", path, f"range [{value[0]}, {value[1]}] runs backwards")
     for i, outcome in enumerate(record.data.get("outcomes", [])):
@@ -414,9 +445,10 @@ def no_self_reference(record: Record, ctx: Context) -> Iterator[Problem]:
 
 @rule("unverified", "Warning: a fact or figure is recorded as unverified (shown flagged on the site).")
 def unverified_facts(record: Record, ctx: Context) -> Iterator[Problem]:
-    for path, value in walk(record.data):
-        if isinstance(value, dict) and value.get("status") == "unverified":
-            yield record.problem("unverified", path, value.get("reason", "unverified"), severity="warning")
+    for path, status in fields(record).get("status", ()):
+        if status == "unverified":
+            fact = value_at(record.data, path[:-1])
+            yield record.problem("unverified", path[:-1], fact.get("reason", "unverified"), severity="warning")
 
 
 # ---------------------------------------------------------------------------------
@@ -478,6 +510,7 @@ def check_records(records: list[Record], schemas: Schemas, today: dt.date | None
             continue
         for _, func in RULES.values():
             problems.extend(func(record, ctx))
+        record._nodes = record._fields = None  # built per record on demand; free them
     for _, func in CROSS_RULES.values():
         problems.extend(p for p in func(ctx) if only is None or p.path in only)
     return problems

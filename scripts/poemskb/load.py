@@ -40,8 +40,10 @@ SCHEMA_FOLDER = "schema"
 _DECIMAL_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _DECIMAL_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 # Cheap pre-filter: only files that might hold an anchor (&a) or alias (*a) get the
-# slower event-level scan that tells a real anchor from an ampersand in text.
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])[&*][^\s,\[\]{}]", re.MULTILINE)
+# slower event-level scan that tells a real anchor from an ampersand in text. A node
+# (and so an anchor or alias) starts a line or follows a space, '[', '{', ',' or, in
+# flow style after a quoted key, ':'.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:])[&*][^\s,\[\]{}]", re.MULTILINE)
 # Records nest about ten levels deep. Far deeper nesting is an attack: libyaml's composer
 # recurses in C and crashes the interpreter (segfault) at tens of thousands of levels,
 # and jsonschema-rs gives up at 255. MAX_DEPTH refuses it first, with a located error.
@@ -68,10 +70,17 @@ def _mark_error(code: str, message: str, mark: Any) -> LoadError:
     return LoadError(code, message, mark.line + 1, mark.column + 1)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class GuardedLoader(yaml.CSafeLoader):
     """CSafeLoader with the guards listed in the module docstring."""
 
     def construct_object(self, node, deep=False):
+        # Most nodes are plain text: return it directly rather than through PyYAML's
+        # general constructor machinery (this keeps loading below CSafeLoader's time).
+        if node.tag == _STR and node.__class__ is yaml.ScalarNode:
+            return node.value
         # A node met twice is an alias: refuse it before it can be expanded.
         if node in self.constructed_objects or node in self.recursive_objects:
             raise _mark_error("alias", "anchors and aliases are not allowed; write the value out", node.start_mark)
@@ -153,7 +162,7 @@ def _check_text(raw: bytes) -> str:
 
 
 def _check_anchors(text: str) -> None:
-    if not _MAYBE_ANCHOR.search(text):
+    if ("&" not in text and "*" not in text) or not _MAYBE_ANCHOR.search(text):
         return
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -220,6 +229,19 @@ def read_text(path: Path) -> str:
     return _check_text(path.read_bytes())
 
 
+class _PositionLoader(yaml.CSafeLoader):
+    """Composes nodes for their positions only: skipping tag resolution makes it faster."""
+
+    def resolve(self, kind, value, implicit):
+        return ""
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+
 @dataclass
 class Record:
     """One loaded record: its kind, file, parsed data and (lazily) node positions."""
@@ -230,6 +252,7 @@ class Record:
     text: str
     data: dict[str, Any]
     _nodes: Any = field(default=None, repr=False)
+    _fields: Any = field(default=None, repr=False)  # check.fields(), while rules run
 
     @property
     def id(self) -> str:
@@ -243,7 +266,7 @@ class Record:
     def locate(self, path: tuple) -> tuple[int, int]:
         """Line and column (1-based) of the deepest existing node along a field path."""
         if self._nodes is None:
-            self._nodes = yaml.compose(self.text, Loader=yaml.CSafeLoader)
+            self._nodes = yaml.compose(self.text, Loader=_PositionLoader)
         node, mark = self._nodes, self._nodes.start_mark
         for part in path:
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
