@@ -62,7 +62,10 @@ def build_site(kb, dest: Path) -> BuiltSite:
     start = time.perf_counter()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(dest / "mkdocs.yml"),
-                             "-d", str(dest / "site")], capture_output=True, text=True, env=env)
+                             "-d", str(dest / "site")], capture_output=True, text=True, env=env,
+                            # pymdownx.snippets resolves base_path against the working
+                            # directory, so build from the copy, never from the checkout.
+                            cwd=dest)
     seconds = time.perf_counter() - start
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
     return BuiltSite(dest, dest / "site", seconds, result.stdout + result.stderr)
