@@ -47,7 +47,7 @@ class Flow(dict):
     """A small mapping written on one line, as curators write locators and values."""
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.CSafeDumper):
     pass
 
 
