@@ -47,6 +47,14 @@ class MapCell:
     merged: list[tuple[str, str]]  # same-cohort pairs counted once
     possible: list[tuple[str, str, str]]  # (study, other, relation) flagged, not merged
 
+    def patients_text(self) -> str:
+        """'25 patients', '1 patient', 'at least 25 patients' (some arm sizes missing), or
+        'number of patients not given': never '0 patients' for sizes nobody printed."""
+        if self.unknown_n and not self.patients:
+            return "number of patients not given"
+        noun = "patient" if self.patients == 1 else "patients"
+        return f"{'at least ' if self.unknown_n else ''}{self.patients} {noun}"
+
 
 class Site:
     def __init__(self, kb: KnowledgeBase):

@@ -17,7 +17,7 @@ PLAIN_DESIGN = {
     "retrospective-cohort": ("look back at past patients' records", "looks back at past patients' records"),
     "registry": ("registry study", "registry studies"),
     "case-series": ("small group of patient descriptions", "small groups of patient descriptions"),
-    "case-report": ("description of one patient", "descriptions of one patient"),
+    "case-report": ("case report (one or two patients described)", "case reports (one or two patients each)"),
     "systematic-review": ("systematic review", "systematic reviews"),
     "narrative-review": ("expert review", "expert reviews"),
     "guideline": ("guideline", "guidelines"),
@@ -47,7 +47,7 @@ def render_patients(site: Site) -> Partial:
             by_design[d] = by_design.get(d, 0) + 1
         if by_design:
             parts = [f"{n} {plain_design(d, n)}" for d, n in sorted(by_design.items(), key=lambda kv: site.primary_designs.index(kv[0]))]
-            evidence = f"What we know comes from {', '.join(parts)}, with {cell.patients} patients in all."
+            evidence = f"What we know comes from {', '.join(parts)} ({cell.patients_text()})."
         else:
             evidence = "No study in this collection has reported on it yet."
         part.html(join([para(r["plain_summary"]), para(evidence),

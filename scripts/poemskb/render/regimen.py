@@ -96,9 +96,7 @@ def cell_text(cell: MapCell) -> str:
     if not cell.studies:
         return ""
     n = len(cell.studies)
-    if cell.patients == 0 and cell.unknown_n:
-        return f"{n} stud{'y' if n == 1 else 'ies'}, number of patients not given"
-    text = f"{n} stud{'y' if n == 1 else 'ies'}, {cell.patients} patients"
+    text = f"{n} stud{'y' if n == 1 else 'ies'}, {cell.patients_text()}"
     notes = []
     if cell.merged:
         notes.append(f"{len(cell.merged)} shared cohort counted once")
