@@ -87,7 +87,7 @@ LOAD_CODES = {
     "encoding": "The file is not valid UTF-8.",
     "bom": "The file starts with a byte-order mark.",
     "tab": "The file contains a tab character.",
-    "line-ending": "The file contains a carriage return.",
+    "line-ending": "The file contains a carriage return, or a line separator YAML counts as a line break (U+2028, U+2029, U+0085).",
     "too-large": "The file exceeds the size cap.",
     "too-deep": "The file nests collections deeper than the loader allows.",
     "symlink": "A file under evidence/ is a symbolic link.",

@@ -151,10 +151,16 @@ def _check_text(raw: bytes) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, col = _position(raw[: exc.start].decode("utf-8", "replace"), exc.start)
+        before = raw[: exc.start].decode("utf-8")  # valid up to the bad byte; columns count characters
+        line, col = _position(before, len(before))
         raise LoadError("encoding", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line, col) from None
     for char, code, why in (("\t", "tab", "tab character; indent and separate with spaces"),
-                            ("\r", "line-ending", "carriage return; use LF line endings")):
+                            ("\r", "line-ending", "carriage return; use LF line endings"),
+                            # YAML counts these as line breaks too, so every line number
+                            # after one would disagree with the editor's.
+                            ("\u2028", "line-ending", "line separator (U+2028); YAML reads it as a line break: remove it"),
+                            ("\u2029", "line-ending", "paragraph separator (U+2029); YAML reads it as a line break: remove it"),
+                            ("\x85", "line-ending", "next-line character (U+0085); YAML reads it as a line break: remove it")):
         index = text.find(char)
         if index >= 0:
             raise LoadError(code, why, *_position(text, index))
@@ -164,9 +170,12 @@ def _check_text(raw: bytes) -> str:
 def _check_anchors(text: str) -> None:
     if ("&" not in text and "*" not in text) or not _MAYBE_ANCHOR.search(text):
         return
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _mark_error("alias", "anchors and aliases are not allowed; write the value out", event.start_mark)
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise _mark_error("alias", "anchors and aliases are not allowed; write the value out", event.start_mark)
+    except yaml.YAMLError:
+        return  # malformed YAML (an '&' with no name, say): parse_text reports it with its location
 
 
 def _check_depth(text: str) -> None:
