@@ -78,9 +78,12 @@ class Writer:
         self.plan = Plan(studies)
         weights = PRIMARY_DESIGNS + REVIEW_DESIGNS
         self.plan.designs = self.rng.choices([d for d, _ in weights], [w for _, w in weights], k=studies)
-        # The first few studies are primary so every pool has a source to point at.
+        # The first few studies are primary so every pool has a source to point at; the
+        # next ones take every design once, so even a small base has every shape.
         for i in range(min(3, studies)):
             self.plan.designs[i] = "retrospective-cohort"
+        for i, (design, _) in enumerate(weights[: max(0, studies - 3)], start=3):
+            self.plan.designs[i] = design
         n_regimens = max(6, studies // 20)
         n_measures = max(10, studies // 60)
         self.plan.regimens = [f"synth-regimen-{i:04d}" for i in range(n_regimens)]
