@@ -1,6 +1,6 @@
 """One command-line entry, `poemskb`, with a subcommand per stage.
 
-    poemskb validate [--format text|github|json] [--strict] [FILES...]
+    poemskb validate [--format text|github|json] [--strict] [--since REV | FILES...]
     poemskb render   [--out docs/generated]
     poemskb export   --out DIR
     poemskb rules
@@ -24,6 +24,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .kb import load
 
     root = _root(args)
+    if args.since is not None:
+        if args.files:
+            print("poemskb validate: give either --since REV or files, not both", file=sys.stderr)
+            return 2
+        return _validate_since(root, args)
     only = None
     if args.files:
         only = set()
@@ -35,6 +40,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"poemskb validate: {name} is not inside {root}", file=sys.stderr)
                 return 2
     _, report = load(root, only=only)
+    output = report.format(args.format)
+    if output:
+        print(output)
+    failed = report.errors or (args.strict and report.warnings)
+    return 1 if failed else 0
+
+
+def _validate_since(root: Path, args: argparse.Namespace) -> int:
+    from .changed import GitError, changed_since, needs_everything, validate_changed
+    from .kb import load
+
+    try:
+        present, deleted = changed_since(root, args.since)
+    except GitError as exc:
+        print(f"poemskb validate --since {args.since}: {exc}", file=sys.stderr)
+        return 2
+    if needs_everything(present | deleted):
+        print(f"poemskb validate --since {args.since}: the schemas or the validator changed; checking every record", file=sys.stderr)
+        _, report = load(root)
+    else:
+        report, checked, total = validate_changed(root, present, deleted)
+        print(f"poemskb validate --since {args.since}: {len(present) + len(deleted)} changed file(s); "
+              f"checked {checked} of {total} record(s), the rest by id", file=sys.stderr)
     output = report.format(args.format)
     if output:
         print(output)
@@ -107,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check every record; report every problem")
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument("--since", metavar="REV", help="check only what changed since a git revision, and the records the change can affect")
     validate.add_argument("files", nargs="*", help="check only these record files (cross-record rules still see every record)")
     validate.set_defaults(func=cmd_validate)
 
