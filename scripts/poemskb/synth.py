@@ -306,8 +306,9 @@ def _split(rng: random.Random, total: int, parts: int) -> list[int]:
 def write_kb(out: Path, studies: int, source_root: Path, seed: int = 0, site: bool = True) -> dict[str, int]:
     """Write a synthetic knowledge base of `studies` studies under out/evidence/.
 
-    The schemas are copied from source_root; with `site`, mkdocs.yml, overrides/ and
-    docs/ (without docs/generated) are copied too so the site builds from out/.
+    The schemas are copied from source_root; with `site`, mkdocs.yml, CITATION.cff,
+    overrides/, hooks/ and docs/ (without docs/generated) are copied too so the site
+    builds from out/.
     Returns the number of records written per kind."""
     out = out.resolve()
     if (out / "evidence").exists() and any((out / "evidence").iterdir()):
@@ -344,9 +345,10 @@ def write_kb(out: Path, studies: int, source_root: Path, seed: int = 0, site: bo
 
 def copy_site(source_root: Path, out: Path) -> None:
     """The site configuration and hand-written pages, so the synthetic site builds."""
-    if (source_root / "mkdocs.yml").exists():
-        shutil.copy2(source_root / "mkdocs.yml", out / "mkdocs.yml")
-    for folder in ("overrides", "docs"):
+    for name in ("mkdocs.yml", "CITATION.cff"):
+        if (source_root / name).exists():
+            shutil.copy2(source_root / name, out / name)
+    for folder in ("overrides", "hooks", "docs"):
         if (source_root / folder).is_dir():
             shutil.copytree(source_root / folder, out / folder, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("generated", "__pycache__"))
