@@ -120,7 +120,7 @@ def assert_rejected(tree: Path, name: str, expected: list[dict], record_property
     rendered = poemskb(tree, "render")
     assert "Traceback" not in rendered.stderr, rendered.stderr
     assert rendered.returncode == 1
-    assert "not rendering until validation passes" in rendered.stderr
+    assert "nothing written until validation passes" in rendered.stderr
     assert snapshot(tree) == before, "a refused render changed files (docs/generated must stay as it was)"
 
 

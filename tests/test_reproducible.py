@@ -109,7 +109,7 @@ def test_failed_validation_leaves_the_previous_site_intact(builds):
     try:
         rendered = render(first)
         assert rendered.returncode == 1
-        assert "duplicate key 'id'" in rendered.stderr and "not rendering until validation passes" in rendered.stderr
+        assert "duplicate key 'id'" in rendered.stderr and "nothing written until validation passes" in rendered.stderr
         assert "Traceback" not in rendered.stderr
         for folder, state in before.items():
             assert digests(first / folder, with_times=True) == state, f"{folder} changed after a failed validation"

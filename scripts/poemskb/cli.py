@@ -80,18 +80,27 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_render(args: argparse.Namespace) -> int:
+def _valid_kb(args: argparse.Namespace, command: str):
+    """The loaded knowledge base, or None (with every problem printed) when it has errors:
+    render and export never write from records that fail validation, so a bad pull
+    request leaves the previous site and downloads untouched."""
     from .kb import load
+
+    kb, report = load(_root(args))
+    if report.errors:
+        print(report.format("text"), file=sys.stderr)
+        print(f"poemskb {command}: nothing written until validation passes", file=sys.stderr)
+        return None
+    return kb
+
+
+def cmd_render(args: argparse.Namespace) -> int:
     from .render import render_site
 
-    root = _root(args)
-    kb, report = load(root)
-    if report.errors:
-        # A failed validation must leave the previous site untouched.
-        print(report.format("text"), file=sys.stderr)
-        print("poemskb render: not rendering until validation passes", file=sys.stderr)
+    kb = _valid_kb(args, "render")
+    if kb is None:
         return 1
-    out = Path(args.out).resolve() if args.out else root / "docs" / "generated"
+    out = Path(args.out).resolve() if args.out else kb.root / "docs" / "generated"
     written = render_site(kb, out)
     print(f"rendered {written.total} page(s) into {out} ({written.changed} changed)")
     return 0
@@ -99,13 +108,9 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_all
-    from .kb import load
 
-    root = _root(args)
-    kb, report = load(root)
-    if report.errors:
-        print(report.format("text"), file=sys.stderr)
-        print("poemskb export: not exporting until validation passes", file=sys.stderr)
+    kb = _valid_kb(args, "export")
+    if kb is None:
         return 1
     out = Path(args.out).resolve()
     changed = export_all(kb, out, kb.release)
