@@ -27,6 +27,23 @@ def kb(loaded):
     return loaded[0]
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session: Playwright's sync API allows only one
+    instance per thread, so every browser test shares this one. Missing Chromium fails."""
+    from browsing import CHROMIUM, CHROMIUM_ARGS, chromium_missing_message
+
+    missing = chromium_missing_message()
+    if missing:
+        pytest.fail(missing, pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
     """A copy of the schemas and records, to which a test adds or edits files."""

@@ -12,24 +12,18 @@ visible literally. Searching the site for them shows the results without running
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import socketserver
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
+from browsing import serve_directory
 from poemskb.synth import write_kb
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("POEMSKB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -124,28 +118,8 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(site):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(f"the injection test needs Chromium at {CHROMIUM}: run 'make browser' (scripts/ensure-chromium.sh)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with serve_directory(site) as url:
+        yield url
 
 
 # What the page itself may not contain: found in the live DOM, after scripts ran.

@@ -17,9 +17,6 @@ from htmltree import Node, parse  # tests/site is on sys.path (pytest rootdir-re
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_SOURCES = ["mkdocs.yml", "docs", "overrides", "hooks", "evidence"]  # evidence: mkdocs.yml watches it
-CHROMIUM = os.environ.get("POEMSKB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 

@@ -335,7 +335,6 @@ def _citations(site: Site, sid: str, path: str) -> Html:
 
 
 def _provenance(s: dict, checks: dict) -> Html:
-    against = {}
     rows = []
     for c in s["provenance"]["checks"]:
         where = external(c["url"], c["where"]) if c.get("url") else esc(c["where"])
