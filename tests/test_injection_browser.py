@@ -111,7 +111,8 @@ def site(tmp_path_factory) -> Path:
     rendered = poemskb(root, "render")
     assert rendered.returncode == 0, rendered.stdout + rendered.stderr
     built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(root / "mkdocs.yml")],
-                           capture_output=True, text=True, env=ENV, timeout=600)
+                           capture_output=True, text=True, env=ENV, timeout=600,
+                           cwd=root)  # snippets resolve against the working directory
     assert built.returncode == 0, built.stdout + built.stderr
     return root / "site"
 
