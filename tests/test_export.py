@@ -37,3 +37,16 @@ def test_exports_are_stable_and_only_rewritten_on_change(kb, tmp_path):
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
     document = json.loads((tmp_path / "knowledge-base.json").read_text(encoding="utf-8"))
     assert document["version"] == "1.0" and set(document) >= {"study", "regimen", "measure", "finding", "criteria"}
+
+
+def test_knowledge_base_json_holds_every_record_one_per_line(kb, tmp_path):
+    export_all(kb, tmp_path, "1.0")
+    text = (tmp_path / "knowledge-base.json").read_text(encoding="utf-8")
+    document = json.loads(text)
+    assert document["version"] == "1.0" and document["newest_curation"] == kb.newest_curation
+    for kind, records in kb.by_kind.items():
+        assert document[kind] == records, kind
+    # One line per record, so a changed record is a one-line diff.
+    lines = text.splitlines()
+    assert sum(1 for line in lines if line.startswith('  "')) == len(kb.records)
+    assert any(line.startswith('  "misawa-2016-jpost-thalidomide": {') for line in lines)

@@ -10,6 +10,7 @@ Exit codes: 0 clean, 1 problems found, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -91,6 +92,9 @@ def _valid_kb(args: argparse.Namespace, command: str):
         print(report.format("text"), file=sys.stderr)
         print(f"poemskb {command}: nothing written until validation passes", file=sys.stderr)
         return None
+    # The records live until the process ends: take them out of the cyclic collector's
+    # view, or every collection while pages are made walks the whole knowledge base again.
+    gc.freeze()
     return kb
 
 

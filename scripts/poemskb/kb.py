@@ -5,7 +5,9 @@ they can never disagree about what a record says.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -52,7 +54,12 @@ class KnowledgeBase:
         return self.by_kind["criteria"]
 
     def record(self, kind: str, record_id: str) -> Record:
-        return next(r for r in self.records if r.kind == kind and r.id == record_id)
+        return self._records_by_key[(kind, record_id)]
+
+    @cached_property
+    def _records_by_key(self) -> dict[tuple[str, str], Record]:
+        # Looked up once per page: a scan of every record each time grew with N².
+        return {(r.kind, r.id): r for r in self.records}
 
     # Indexes derived from the records; nothing here is stored twice on disk. ----------
     @cached_property
@@ -125,8 +132,28 @@ class KnowledgeBase:
         return max(dates, default="")
 
 
+@contextmanager
+def cyclic_gc_paused():
+    """Loading makes millions of dicts, lists and strings and keeps them all; Python's
+    cyclic collector would rescan that growing heap again and again (a third of the
+    time at 10,000 studies). Records are trees with no reference cycles, so pausing the
+    collector frees nothing it could have freed; reference counting still frees as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load(root: Path, today: dt.date | None = None, only: set[str] | None = None) -> tuple[KnowledgeBase, Report]:
     """Load and check everything under root/evidence; the report lists every problem."""
+    with cyclic_gc_paused():
+        return _load(root, today, only)
+
+
+def _load(root: Path, today: dt.date | None, only: set[str] | None) -> tuple[KnowledgeBase, Report]:
     schemas = load_schemas(root)
     records, problems = load_records(root / "evidence")
     report = Report(problems)

@@ -110,3 +110,32 @@ def test_a_record_cannot_inject_markup_or_script(scratch, tmp_path):
     # The text itself is shown, as text.
     assert '<script>alert("pwned")</script>' in page.find("h1").text()
     assert re.search(r"<title>[^<]*&lt;/title&gt;", built.html("generated/studies/misawa-2016-jpost-thalidomide.html"))
+
+
+def test_a_render_that_fails_half_way_leaves_the_previous_tree_intact(kb, tmp_path):
+    """Pages are streamed to staging files and moved into place only at the end."""
+    from poemskb.render import iter_files
+    from poemskb.render.writer import write_tree
+
+    out = tmp_path / "generated"
+    render_site(kb, out)
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def failing():
+        for number, (rel, content) in enumerate(iter_files(kb)):
+            if number == 5:
+                raise RuntimeError("renderer bug")
+            yield rel, content + "\nchanged" if isinstance(content, str) else content
+
+    with pytest.raises(RuntimeError, match="renderer bug"):
+        write_tree(out, failing())
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_two_files_for_one_path_are_refused(tmp_path):
+    from poemskb.render.writer import write_tree
+
+    with pytest.raises(RenderError, match="two generated files would be written to studies/a.md"):
+        write_tree(tmp_path / "out", iter([("studies/a.md", "one"), ("studies/a.md", "two")]))
+    assert not (tmp_path / "out" / "studies" / "a.md").exists()

@@ -4,39 +4,58 @@ A plain step of our own (not a MkDocs plugin), so the same Markdown builds with 
 and with Zensical. One small module per page kind; they share escaping and tables
 (html.py), addresses (links.py), value formatting (fmt.py) and derived indexes
 (context.py). Everything goes to `out` (docs/generated/), written only when changed.
+
+Pages are produced one at a time (`iter_files`) and handed straight to the writer, so
+memory holds the knowledge base and one page, not the whole site: at 10,000 studies
+the generated tree is hundreds of megabytes.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 from ..kb import KnowledgeBase
 from . import comparison, criteria, dictionary, downloads, findings, home, links, measures, methods, patients, regimen, study
 from .context import Site
+from .page import Page
 from .writer import RenderError, RenderResult, write_tree
 
-__all__ = ["render_site", "render_files", "RenderError", "RenderResult"]
+__all__ = ["render_site", "render_files", "iter_files", "RenderError", "RenderResult"]
+
+_PREFIX = links.GENERATED + "/"
+
+
+def _file(page: Page) -> tuple[str, str]:
+    return page.path[len(_PREFIX):], page.text()
+
+
+def iter_files(kb: KnowledgeBase) -> Iterator[tuple[str, str | bytes]]:
+    """Every generated file as (path under docs/generated/, content), one at a time."""
+    site = Site(kb)
+    for sid in kb.studies:
+        yield _file(study.render_study(site, sid))
+    for rid in kb.regimens:
+        yield _file(regimen.render_regimen(site, rid))
+    for render in (study.render_index, regimen.render_index, measures.render_measures, criteria.render_criteria,
+                   findings.render_findings, dictionary.render_dictionary, patients.render_patients):
+        yield _file(render(site))
+    for page in methods.render_methods(site):
+        yield _file(page)
+    sizes: dict[str, int] = {}
+    for rel, data in downloads.export_files(site):
+        sizes[rel] = len(data)
+        yield rel, data
+    yield _file(home.render_home(site, list(sizes)))
+    yield _file(downloads.render_downloads(site, sizes))
+    comparison_page, svg = comparison.render_comparison(site)
+    yield _file(comparison_page)
+    yield comparison.SVG_PATH[len(_PREFIX):], svg
 
 
 def render_files(kb: KnowledgeBase) -> dict[str, str | bytes]:
-    """Every generated file, keyed by its path under docs/generated/."""
-    site = Site(kb)
-    pages = [study.render_study(site, sid) for sid in kb.studies]
-    pages += [regimen.render_regimen(site, rid) for rid in kb.regimens]
-    pages += [study.render_index(site), regimen.render_index(site), measures.render_measures(site),
-              criteria.render_criteria(site), findings.render_findings(site), dictionary.render_dictionary(site),
-              patients.render_patients(site)]
-    pages += methods.render_methods(site)
-    exported = downloads.export_files(site)
-    pages += [home.render_home(site, list(exported)), downloads.render_downloads(site, exported)]
-    comparison_page, svg = comparison.render_comparison(site)
-    pages.append(comparison_page)
-
-    prefix = links.GENERATED + "/"
-    files: dict[str, str | bytes] = {p.path[len(prefix):]: p.text() for p in pages}
-    files[comparison.SVG_PATH[len(prefix):]] = svg
-    files.update(exported)
-    return files
+    """Every generated file in one dict (for tests and small bases; the site streams)."""
+    return dict(iter_files(kb))
 
 
 def render_site(kb: KnowledgeBase, out: Path) -> RenderResult:
-    return write_tree(Path(out), render_files(kb))
+    return write_tree(Path(out), iter_files(kb))

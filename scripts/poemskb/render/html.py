@@ -131,7 +131,8 @@ def table(columns: list[Column | str], rows: Iterable[list[Any]], caption: Any =
         body_rows.append(el("tr", join(c.render() for c in cells)))
     cap = el("caption", caption) if caption is not None else ""
     extra = {"data_search_exclude": True} if not search else {}
-    return el("table", join([cap, head, el("tbody", join(body_rows))]), **extra, **values)
+    # One join over every piece: nesting el() calls would copy a big table once per level.
+    return Html("".join([f"<table{attrs(**extra, **values)}>", cap, head, "<tbody>", *body_rows, "</tbody></table>"]))
 
 
 def badge(kind: str, text: str, title: str | None = None) -> Html:
@@ -141,4 +142,4 @@ def badge(kind: str, text: str, title: str | None = None) -> Html:
 
 def block(*parts: Any) -> str:
     """A raw HTML block for a Markdown page: blank lines around it, none inside."""
-    return "\n" + "".join(esc(p) for p in parts if p) + "\n"
+    return "".join(["\n", *(esc(p) for p in parts if p), "\n"])

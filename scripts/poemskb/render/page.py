@@ -42,7 +42,7 @@ class Page:
             # JSON is valid YAML and quotes every string, so record text cannot break out.
             lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in self.front.items()]
             head = "---\n" + "\n".join(lines) + "\n---\n"
-        return head + f"# {md(self.title)}\n" + "".join(self.parts)
+        return "".join([head, f"# {md(self.title)}\n", *self.parts])
 
 
 def para(text: Any) -> Html:
