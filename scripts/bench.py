@@ -19,8 +19,8 @@ to a temporary folder and measures, each step in a child process of its own:
 
 It prints the ratios against the floors and the growth from each N to the next, marks
 each target (validation <= 1.5x parse floor, build <= 1.3x MkDocs floor, 10x records
-<= 11x time, flat page size, search index <= a few KB per record, peak memory at
-10,000 < 1 GiB), and writes everything to bench-results/bench.json. Times shown are
+<= 11x time judged against the floor's own growth in the run, flat page size, search
+index <= a few KB per record, peak memory at 10,000 < 1 GiB), and writes everything to bench-results/bench.json. Times shown are
 the best of --repeat runs; the validation ratio is the median over runs made in pairs
 (floor, then validation), with more pairs for small bases (at least 20 s of them).
 Nothing here is asserted, so a slow machine never fails a test.
@@ -216,11 +216,21 @@ def report(results: list[dict]) -> list[str]:
     for a, b in zip(results, results[1:]):
         k = b["studies"] / a["studies"]
         limit = TARGETS["growth"] * k / 10
+        floors = {"validation": "parse_floor", "build": "build_floor"}
         for name, key in (("parse floor", "parse_floor"), ("validation", "validation"), ("build", "build"), ("build floor", "build_floor")):
-            if key in a and key in b:
-                growth = b[key]["seconds"] / a[key]["seconds"]
-                target = f" (target <= {limit:.1f}) {mark(growth <= limit)}" if key in ("validation", "build") else ""
-                lines.append(f"N {a['studies']} -> {b['studies']} ({k:g}x records): {name} time x{growth:.2f}{target}")
+            if key not in a or key not in b:
+                continue
+            growth = b[key]["seconds"] / a[key]["seconds"]
+            line = f"N {a['studies']} -> {b['studies']} ({k:g}x records): {name} time x{growth:.2f}"
+            if key in floors:
+                # Judged against the floor's growth in the same run: on a shared machine even
+                # parsing alone does not grow exactly 10x (its files, caches and clock vary),
+                # so "linear" means growing no faster than the floor, within the 11-in-10 margin.
+                floor_growth = b[floors[key]]["seconds"] / a[floors[key]]["seconds"]
+                relative = growth / floor_growth
+                line += (f", its floor x{floor_growth:.2f}: x{relative:.2f} the floor's growth "
+                         f"(target <= {limit / k:.2f}) {mark(relative <= limit / k)}")
+            lines.append(line)
         if "build" in a and "build" in b:
             page = b["study_page_kb"]["mean"] / a["study_page_kb"]["mean"]
             per_record = (b["search_index_kb"] - a["search_index_kb"]) / (b["studies"] - a["studies"])
@@ -237,7 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="skip the site build measurements")
     parser.add_argument("--out", default=str(ROOT / "bench-results"), help="folder for bench.json")
     parser.add_argument("--keep", help="keep the synthetic knowledge bases in this folder")
+    parser.add_argument("--report", metavar="BENCH_JSON", help="print the report of a saved bench.json again; measure nothing")
     args = parser.parse_args(argv)
+    if args.report:
+        print("\n".join(report(json.loads(Path(args.report).read_text(encoding="utf-8"))["results"])))
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="poemskb-bench-"))

@@ -50,3 +50,17 @@ def test_report_marks_each_target_and_counts_every_process_memory():
     assert "N=10000: peak memory validate 300 MB, render 400 MB, mkdocs 1100 MB (target at 10,000 < 1024 MB) MISS" in text
     lines = report([_result(10000)])
     assert any(line.endswith("mkdocs 500 MB (target at 10,000 < 1024 MB) ok  ") for line in lines), lines
+
+
+def test_growth_is_judged_against_the_floors_growth_in_the_same_run():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench import report
+
+    small, large = _result(1000), _result(10000)
+    small["validation"]["seconds"], large["validation"]["seconds"] = 1.2, 14.4  # x12.0
+    large["parse_floor"]["seconds"] = 12.5  # the machine's own parse grew x12.5
+    text = "\n".join(report([small, large]))
+    assert "validation time x12.00, its floor x12.50: x0.96 the floor's growth (target <= 1.10) ok" in text
+    large["parse_floor"]["seconds"] = 10.0  # parsing grew x10 but validation x12: not linear
+    text = "\n".join(report([small, large]))
+    assert "validation time x12.00, its floor x10.00: x1.20 the floor's growth (target <= 1.10) MISS" in text
