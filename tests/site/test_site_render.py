@@ -139,3 +139,16 @@ def test_two_files_for_one_path_are_refused(tmp_path):
     with pytest.raises(RenderError, match="two generated files would be written to studies/a.md"):
         write_tree(tmp_path / "out", iter([("studies/a.md", "one"), ("studies/a.md", "two")]))
     assert not (tmp_path / "out" / "studies" / "a.md").exists()
+
+
+def test_a_study_without_a_known_title_is_described_not_given_a_made_up_title(kb):
+    from poemskb.render.context import Site
+
+    site = Site(kb)
+    assert kb.studies["li-2011-blood-mdex"]["title"]["value"] is None
+    assert site.study_title("li-2011-blood-mdex") == "Title not known · prospective single arm · MDex · Blood 2011"
+    # Known titles are shown exactly as recorded.
+    misawa = kb.studies["misawa-2016-jpost-thalidomide"]["title"]["value"]
+    assert misawa and site.study_title("misawa-2016-jpost-thalidomide") == misawa
+    page = render_files(kb)["studies/huaian-case-rd-asct.md"]
+    assert "\n# Title not known · case report · ASCT\n" in page

@@ -89,8 +89,15 @@ class Site:
 
     # Labels --------------------------------------------------------------------------
     def study_title(self, sid: str) -> str:
-        title = self.kb.studies[sid]["title"].get("value")
-        return title or f"Untitled record {sid} (title not known)"
+        s = self.kb.studies[sid]
+        title = s["title"].get("value")
+        if title:
+            return title
+        # Never a made-up title: a description from the record's own fields, saying so,
+        # so an index of many untitled abstracts still tells them apart.
+        regimens = ", ".join(sorted({self.regimen_label(a["regimen"]) for a in s.get("arms", [])}))
+        source = " ".join(str(x) for x in (s["journal"].get("value"), s["year"].get("value")) if x)
+        return " · ".join(x for x in ("Title not known", self.design_label(s["design"]).lower(), regimens, source) if x)
 
     def study_label(self, sid: str) -> str:
         """A short name a reader recognises: 'Misawa 2016', 'Leukemia 2019', else the id."""
