@@ -3,8 +3,9 @@ affect are checked, yet every error a full validation finds is reported.
 
 A synthetic knowledge base is committed to a scratch git repository; each scenario
 changes it the way a pull request would (edit, delete, rename, add, leave untracked)
-and compares `validate --since HEAD` with a full `validate`: the same errors, and the
-same warnings for the changed files.
+and compares `validate --since HEAD`, and `validate FILES...` given the changed files
+(deleted ones included), with a full `validate`: the same errors, and the same warnings
+for the changed files.
 """
 from __future__ import annotations
 
@@ -59,18 +60,23 @@ def tree(repo):
 
 
 def compare(tree: Path) -> tuple[list[dict], str]:
-    """Run both ways; assert --since reports what a full validation reports."""
+    """Run both ways, and with the changed files listed instead of --since; assert each
+    reports what a full validation reports."""
     full_code, full, _ = problems(tree)
-    since_code, since, note = problems(tree, "--since", "HEAD")
+    status = subprocess.run(["git", "-C", str(tree), "status", "--porcelain", "--no-renames", "-uall"], capture_output=True,
+                            text=True, check=True).stdout.split("\n")
+    changed = {line[3:] for line in status if line}
     key = lambda p: (p["path"], p["line"], p["col"], p["code"], p["field"], p["message"])  # noqa: E731
     errors = lambda ps: sorted(key(p) for p in ps if p["severity"] == "error")  # noqa: E731
-    assert errors(since) == errors(full), note
-    assert since_code == full_code
-    changed = set(subprocess.run(["git", "-C", str(tree), "status", "--porcelain", "--no-renames", "-uall"], capture_output=True,
-                                 text=True, check=True).stdout.split("\n"))
-    changed = {line[3:] for line in changed if line}
     warnings = lambda ps: sorted(key(p) for p in ps if p["severity"] == "warning" and p["path"] in changed)  # noqa: E731
-    assert warnings(since) == warnings(full)
+    since_code, since, note = problems(tree, "--since", "HEAD")
+    runs = [("--since", since_code, since, note)]
+    if changed:  # with no files listed, validate checks everything: nothing to compare
+        runs.append(("FILES", *problems(tree, *sorted(str(tree / name) for name in changed))))
+    for how, code, found, how_note in runs:
+        assert errors(found) == errors(full), (how, how_note)
+        assert code == full_code, how
+        assert warnings(found) == warnings(full), how
     return since, note
 
 

@@ -29,41 +29,47 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if args.files:
             print("poemskb validate: give either --since REV or files, not both", file=sys.stderr)
             return 2
-        return _validate_since(root, args)
-    only = None
+        from .changed import GitError, changed_since
+
+        try:
+            present, deleted = changed_since(root, args.since)
+        except GitError as exc:
+            print(f"poemskb validate --since {args.since}: {exc}", file=sys.stderr)
+            return 2
+        return _validate_changed(root, args, present, deleted, f"--since {args.since}")
     if args.files:
-        only = set()
+        present, deleted = set(), set()
         for name in args.files:
             path = Path(name).resolve()
             try:
-                only.add(str(path.relative_to(root)))
+                rel = path.relative_to(root).as_posix()
             except ValueError:
                 print(f"poemskb validate: {name} is not inside {root}", file=sys.stderr)
                 return 2
-    _, report = load(root, only=only)
-    output = report.format(args.format)
-    if output:
-        print(output)
-    failed = report.errors or (args.strict and report.warnings)
-    return 1 if failed else 0
+            # A listed file that is gone was deleted by the change: its users are checked.
+            (present if path.exists() or path.is_symlink() else deleted).add(rel)
+        return _validate_changed(root, args, present, deleted, "FILES")
+    _, report = load(root)
+    return _print_report(report, args)
 
 
-def _validate_since(root: Path, args: argparse.Namespace) -> int:
-    from .changed import GitError, changed_since, needs_everything, validate_changed
+def _validate_changed(root: Path, args: argparse.Namespace, present: set[str], deleted: set[str], how: str) -> int:
+    """Only the changed files and the records they can affect (see changed.py), unless
+    the schemas or the validator changed, which can alter the verdict on any record."""
+    from .changed import needs_everything, validate_changed
     from .kb import load
 
-    try:
-        present, deleted = changed_since(root, args.since)
-    except GitError as exc:
-        print(f"poemskb validate --since {args.since}: {exc}", file=sys.stderr)
-        return 2
     if needs_everything(present | deleted):
-        print(f"poemskb validate --since {args.since}: the schemas or the validator changed; checking every record", file=sys.stderr)
+        print(f"poemskb validate {how}: the schemas or the validator changed; checking every record", file=sys.stderr)
         _, report = load(root)
     else:
         report, checked, total = validate_changed(root, present, deleted)
-        print(f"poemskb validate --since {args.since}: {len(present) + len(deleted)} changed file(s); "
+        print(f"poemskb validate {how}: {len(present) + len(deleted)} changed file(s); "
               f"checked {checked} of {total} record(s), the rest by id", file=sys.stderr)
+    return _print_report(report, args)
+
+
+def _print_report(report, args: argparse.Namespace) -> int:
     output = report.format(args.format)
     if output:
         print(output)
@@ -145,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.add_argument("--since", metavar="REV", help="check only what changed since a git revision, and the records the change can affect")
-    validate.add_argument("files", nargs="*", help="check only these record files (cross-record rules still see every record)")
+    validate.add_argument("files", nargs="*", help="check only these changed record files and the records they can affect, "
+                               "as --since does (a listed file that no longer exists counts as deleted)")
     validate.set_defaults(func=cmd_validate)
 
     rules = sub.add_parser("rules", help="list every check with its code")
