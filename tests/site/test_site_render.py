@@ -4,6 +4,7 @@ hostile record that tries to put markup and script on the site."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -15,6 +16,8 @@ from poemskb.render import RenderError, render_files, render_site
 from poemskb.render.context import count_patients
 from poemskb.render.fmt import value_text
 from poemskb.render.html import Html, esc, fmt, md
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_esc_escapes_markup_and_keeps_safe_html():
@@ -152,3 +155,42 @@ def test_a_study_without_a_known_title_is_described_not_given_a_made_up_title(kb
     assert misawa and site.study_title("misawa-2016-jpost-thalidomide") == misawa
     page = render_files(kb)["studies/huaian-case-rd-asct.md"]
     assert "\n# Title not known · case report · ASCT\n" in page
+
+
+def test_a_large_base_compares_measure_by_measure(kb):
+    """Above comparison.MAX_ROWS outcomes the one big table becomes a page per measure;
+    forced here with a low limit on the real records."""
+    import posixpath
+    import re
+
+    from poemskb.render import comparison
+    from poemskb.render.context import Site
+
+    site = Site(kb)
+    main, _, pages = comparison.render_comparison(site, max_rows=10)
+    assert 'id="comparison-table"' not in main.text() and 'id="comparison-measures"' in main.text()
+    measures = {row.measure for row in site.outcome_rows}
+    assert {p.path for p in pages} == {f"generated/compare/{mid}.md" for mid in measures}
+    # Every outcome appears on exactly one measure page, and each page is linked from the main one.
+    rows = sum(p.text().count("<tr><td") for p in pages)
+    assert rows == len(site.outcome_rows)
+    for p in pages:
+        assert f'href="compare/{p.path.rsplit("/", 1)[1][:-3]}.html"' in main.text()
+    # Relative links from a measure page land on pages that exist.
+    existing = {f"generated/{rel}" for rel in render_files(kb)} | {p.path for p in pages}
+    existing |= {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")}
+    for href in re.findall(r'href="([^"#:]+\.html)', pages[0].text()):
+        target = posixpath.normpath(posixpath.join("generated/compare", href))[: -len(".html")] + ".md"
+        assert target in existing, href
+    # The pages are out of the navigation like the record pages (strict builds warn otherwise).
+    assert "/generated/compare/*.md" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+def test_a_small_base_keeps_one_comparison_table(kb):
+    from poemskb.render import comparison
+    from poemskb.render.context import Site
+
+    site = Site(kb)
+    assert len(site.outcome_rows) <= comparison.MAX_ROWS
+    main, _, pages = comparison.render_comparison(site)
+    assert pages == [] and 'id="comparison-table"' in main.text()

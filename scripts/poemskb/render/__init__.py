@@ -47,8 +47,10 @@ def iter_files(kb: KnowledgeBase) -> Iterator[tuple[str, str | bytes]]:
         yield rel, data
     yield _file(home.render_home(site, list(sizes)))
     yield _file(downloads.render_downloads(site, sizes))
-    comparison_page, svg = comparison.render_comparison(site)
+    comparison_page, svg, measure_pages = comparison.render_comparison(site)
     yield _file(comparison_page)
+    for page in measure_pages:
+        yield _file(page)
     yield comparison.SVG_PATH[len(_PREFIX):], svg
 
 

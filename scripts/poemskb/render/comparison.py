@@ -7,7 +7,8 @@ import math
 
 from . import links
 from .context import Site
-from .html import Cell, el, esc, fmt as h, link, table
+from .fmt import label as fmt_label
+from .html import Cell, Column, el, esc, fmt as h, link, table
 from .page import Page, para
 from .regimen import cell_text, outcome_table
 
@@ -19,7 +20,14 @@ def map_regimens(site: Site) -> list[str]:
             if site.evidence_cell(rid).studies]
 
 
-def render_comparison(site: Site) -> tuple[Page, str]:
+# Above this many outcomes one sortable table stops being readable (at 10,000 synthetic
+# studies it was 37 MB), so each outcome measure gets a comparison page of its own:
+# figures are only comparable within one measure anyway.
+MAX_ROWS = 2000
+
+
+def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, list[Page]]:
+    """The comparison page, the evidence map SVG, and (for a large base) one page per measure."""
     path = links.COMPARISON
     # The page's text is short; the big table is left out of the search index.
     page = Page(path, "Compare treatments", hide=["toc"])  # room for the wide table
@@ -36,13 +44,47 @@ def render_comparison(site: Site) -> tuple[Page, str]:
     page.html(_map_table(site, path))
     rows = sorted(site.outcome_rows, key=lambda r: (site.regimen_label(r.regimen).lower(), site.measure_name(r.measure).lower(),
                                                     site.level_rank(r.study), r.study, r.outcome["id"]))
+    if len(rows) > max_rows:
+        return page, evidence_map_svg(site), _by_measure(site, page, rows)
     page.h(2, "Every outcome by regimen", "outcomes")
     page.html(para(f"{len(rows)} outcomes, one row per reported figure (an arm, or a whole study population, and a "
                    "measure). Select a column heading to sort; with JavaScript on, the boxes above the table filter it. "
                    "Values are as the source printed them: percentages stay percentages, counts stay counts."))
     page.html(outcome_table(site, rows, path, "Regimen by outcome: every reported outcome",
                             id="comparison-table", data_filterable=True))
-    return page, evidence_map_svg(site)
+    return page, evidence_map_svg(site), []
+
+
+def _by_measure(site: Site, page: Page, rows: list) -> list[Page]:
+    """A large base: the comparison page lists the measures; each has its own table."""
+    by_measure: dict[str, list] = {}
+    for row in rows:
+        by_measure.setdefault(row.measure, []).append(row)
+    order = sorted(by_measure, key=lambda mid: (site.measure_name(mid).lower(), mid))
+    page.h(2, "Every outcome, measure by measure", "outcomes")
+    page.html(para(f"{len(rows)} outcomes: too many for one table, so each outcome measure has its own page comparing "
+                   "every regimen's figures for it. Values are as the source printed them: percentages stay "
+                   "percentages, counts stay counts."))
+    listing = [[Cell(link(links.href(page.path, links.measure_comparison_page(mid)), site.measure_name(mid)),
+                     sort=site.measure_name(mid), header=True),
+                fmt_label(site.measure_domain(mid)),
+                Cell(str(len(by_measure[mid])), sort=len(by_measure[mid])),
+                Cell(str(len({r.regimen for r in by_measure[mid]})), sort=len({r.regimen for r in by_measure[mid]}))]
+               for mid in order]
+    page.html(table(["Measure", "Domain", Column("Outcomes", numeric=True), Column("Regimens", numeric=True)], listing,
+                    caption="Outcome measures and how many figures each has", id="comparison-measures"))
+    return [_measure_page(site, mid, by_measure[mid]) for mid in order]
+
+
+def _measure_page(site: Site, mid: str, rows: list) -> Page:
+    path = links.measure_comparison_page(mid)
+    page = Page(path, f"Compare treatments: {site.measure_name(mid)}", hide=["toc"])
+    page.html(para(h("Every reported figure for this measure, by regimen ({} outcomes). How the measure is defined: {}. "
+                     "All measures: {}.", len(rows), link(links.href(path, links.MEASURES, mid), site.measure_name(mid)),
+                     link(links.href(path, links.COMPARISON, "outcomes"), "Compare treatments"))))
+    page.html(outcome_table(site, rows, path, f"{site.measure_name(mid)}: every reported outcome by regimen",
+                            id="comparison-table", data_filterable=True))
+    return page
 
 
 def _map_table(site: Site, path: str):

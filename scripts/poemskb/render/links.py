@@ -24,6 +24,11 @@ def regimen_page(rid: str) -> str:
     return f"{GENERATED}/regimens/{rid}.md"
 
 
+def measure_comparison_page(mid: str) -> str:
+    """One measure's comparison table, used when every outcome is too many for one page."""
+    return f"{GENERATED}/compare/{mid}.md"
+
+
 STUDIES_INDEX = f"{GENERATED}/studies/index.md"
 REGIMENS_INDEX = f"{GENERATED}/regimens/index.md"
 COMPARISON = f"{GENERATED}/comparison.md"
