@@ -223,13 +223,15 @@ def report(results: list[dict]) -> list[str]:
             growth = b[key]["seconds"] / a[key]["seconds"]
             line = f"N {a['studies']} -> {b['studies']} ({k:g}x records): {name} time x{growth:.2f}"
             if key in floors:
-                # Judged against the floor's growth in the same run: on a shared machine even
-                # parsing alone does not grow exactly 10x (its files, caches and clock vary),
-                # so "linear" means growing no faster than the floor, within the 11-in-10 margin.
+                # The bound is 10x records <= 11x time. On a shared machine even
+                # parsing alone can exceed that (its files, caches and clock vary), so a
+                # step that grows no faster than its floor in the same run also counts
+                # as linear. Both figures are printed.
                 floor_growth = b[floors[key]]["seconds"] / a[floors[key]]["seconds"]
                 relative = growth / floor_growth
-                line += (f", its floor x{floor_growth:.2f}: x{relative:.2f} the floor's growth "
-                         f"(target <= {limit / k:.2f}) {mark(relative <= limit / k)}")
+                ok = growth <= limit or relative <= limit / k
+                line += (f" (target <= {limit:.1f}, or no faster than its floor); its floor x{floor_growth:.2f}, "
+                         f"so x{relative:.2f} the floor's growth {mark(ok)}")
             lines.append(line)
         if "build" in a and "build" in b:
             page = b["study_page_kb"]["mean"] / a["study_page_kb"]["mean"]

@@ -60,7 +60,13 @@ def test_growth_is_judged_against_the_floors_growth_in_the_same_run():
     small["validation"]["seconds"], large["validation"]["seconds"] = 1.2, 14.4  # x12.0
     large["parse_floor"]["seconds"] = 12.5  # the machine's own parse grew x12.5
     text = "\n".join(report([small, large]))
-    assert "validation time x12.00, its floor x12.50: x0.96 the floor's growth (target <= 1.10) ok" in text
+    assert ("validation time x12.00 (target <= 11.0, or no faster than its floor); its floor x12.50, "
+            "so x0.96 the floor's growth ok") in text
     large["parse_floor"]["seconds"] = 10.0  # parsing grew x10 but validation x12: not linear
     text = "\n".join(report([small, large]))
-    assert "validation time x12.00, its floor x10.00: x1.20 the floor's growth (target <= 1.10) MISS" in text
+    assert ("validation time x12.00 (target <= 11.0, or no faster than its floor); its floor x10.00, "
+            "so x1.20 the floor's growth MISS") in text
+    large["validation"]["seconds"] = 12.0  # x10: linear outright, whatever the floor did
+    large["parse_floor"]["seconds"] = 8.0
+    assert "validation time x10.00 (target <= 11.0, or no faster than its floor); its floor x8.00, so x1.25 the floor's growth ok" \
+        in "\n".join(report([small, large]))
