@@ -147,17 +147,16 @@ def cyclic_gc_paused():
             gc.enable()
 
 
-def load(root: Path, today: dt.date | None = None, only: set[str] | None = None) -> tuple[KnowledgeBase, Report]:
-    """Load and check everything under root/evidence; the report lists every problem."""
+def load(root: Path, today: dt.date | None = None) -> tuple[KnowledgeBase, Report]:
+    """Load and check everything under root/evidence; the report lists every problem.
+    (Checking only changed records is changed.validate_changed.)"""
     with cyclic_gc_paused():
-        return _load(root, today, only)
+        return _load(root, today)
 
 
-def _load(root: Path, today: dt.date | None, only: set[str] | None) -> tuple[KnowledgeBase, Report]:
+def _load(root: Path, today: dt.date | None) -> tuple[KnowledgeBase, Report]:
     schemas = load_schemas(root)
     records, problems = load_records(root / "evidence")
     report = Report(problems)
-    if only is not None:
-        report.problems = [p for p in report.problems if p.path in only]
-    report.extend(check_records(records, schemas, today=today, only=only))
+    report.extend(check_records(records, schemas, today=today))
     return KnowledgeBase(root, schemas, records), report

@@ -14,16 +14,15 @@ from .regimen import cell_text, outcome_table
 
 SVG_PATH = f"{links.GENERATED}/evidence-map.svg"
 
-
-def map_regimens(site: Site) -> list[str]:
-    return [rid for rid in sorted(site.kb.regimens, key=lambda r: site.regimen_label(r).lower())
-            if site.evidence_cell(rid).studies]
-
-
 # Above this many outcomes one sortable table stops being readable (at 10,000 synthetic
 # studies it was 37 MB), so each outcome measure gets a comparison page of its own:
 # figures are only comparable within one measure anyway.
 MAX_ROWS = 2000
+
+
+def map_regimens(site: Site) -> list[str]:
+    return [rid for rid in sorted(site.kb.regimens, key=lambda r: site.regimen_label(r).lower())
+            if site.evidence_cell(rid).studies]
 
 
 def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, list[Page]]:
@@ -65,12 +64,13 @@ def _by_measure(site: Site, page: Page, rows: list) -> list[Page]:
     page.html(para(f"{len(rows)} outcomes: too many for one table, so each outcome measure has its own page comparing "
                    "every regimen's figures for it. Values are as the source printed them: percentages stay "
                    "percentages, counts stay counts."))
-    listing = [[Cell(link(links.href(page.path, links.measure_comparison_page(mid)), site.measure_name(mid)),
-                     sort=site.measure_name(mid), header=True),
-                fmt_label(site.measure_domain(mid)),
-                Cell(str(len(by_measure[mid])), sort=len(by_measure[mid])),
-                Cell(str(len({r.regimen for r in by_measure[mid]})), sort=len({r.regimen for r in by_measure[mid]}))]
-               for mid in order]
+    listing = []
+    for mid in order:
+        outcomes, regimens = len(by_measure[mid]), len({r.regimen for r in by_measure[mid]})
+        listing.append([Cell(link(links.href(page.path, links.measure_comparison_page(mid)), site.measure_name(mid)),
+                             sort=site.measure_name(mid), header=True),
+                        fmt_label(site.measure_domain(mid)),
+                        Cell(str(outcomes), sort=outcomes), Cell(str(regimens), sort=regimens)])
     page.html(table(["Measure", "Domain", Column("Outcomes", numeric=True), Column("Regimens", numeric=True)], listing,
                     caption="Outcome measures and how many figures each has", id="comparison-measures"))
     return [_measure_page(site, mid, by_measure[mid]) for mid in order]
