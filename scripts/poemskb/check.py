@@ -490,7 +490,7 @@ def ratios_are_associations(record: Record, ctx: Context) -> Iterator[Problem]:
     for i, outcome in enumerate(record.data.get("outcomes", [])):
         if outcome.get("value", {}).get("type") in _RATIOS and outcome.get("role", "treatment") != "association":
             yield record.problem("ratio-role", ("outcomes", i),
-                                 f"a {outcome['value']['type']} in a one-arm study is a prognostic factor's effect, not a treatment result; add 'role: association'")
+                                 f"{'an' if outcome['value']['type'] == 'odds-ratio' else 'a'} {outcome['value']['type']} in a one-arm study is a prognostic factor's effect, not a treatment result; add 'role: association'")
 
 
 # ---------------------------------------------------------------------------------
