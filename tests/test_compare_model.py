@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from poemskb.render.context import MIXED_REGIMENS, Site, resolve_population
+from poemskb.kb import resolve_population
+from poemskb.render.context import MIXED_REGIMENS, Site
 from poemskb.render.regimen import render_regimen
 
 LEUKEMIA_2017 = "leukemia-2017-asct-pretransplant"
