@@ -32,6 +32,7 @@ def problems(scratch: Path, rating: str) -> list[str]:
     path = scratch / PATH
     text = path.read_text(encoding="utf-8")
     head, tail = text.split("provenance:\n", 1)
+    head = head.split("certainty:\n", 1)[0]  # replace the record's own ratings
     path.write_text(head + rating + "provenance:\n" + tail, encoding="utf-8")
     _, report = load(scratch, today=TODAY)
     return [p.text() for p in report.sorted() if p.path == PATH and p.severity == "error"]

@@ -80,6 +80,13 @@ CASES = {
     "overlap-self": (
         MINIMAL.replace("provenance:\n", "overlaps:\n  - {study: minimal-study, relation: same-cohort, basis: 'itself, by mistake'}\nprovenance:\n"),
         f"{PATH}:33:6: error[overlap-self]: minimal-study: overlaps[0].study: a study cannot list itself in overlaps"),
+    "population-conflict": (
+        edit("    regimen: rd\n", "    regimen: rd\n    population: {line: relapsed-refractory, locator: {in: abstract}}\n"),
+        f"{PATH}:24:18: error[population-conflict]: minimal-study: arms[0].population.line: 'relapsed-refractory' contradicts the study's population.status 'newly-diagnosed': these patients are part of that population; give the same value or correct the wider one"),
+    "ratio-role": (
+        edit("measure: haematologic-response\n    arm: only\n    value: {type: count, n: 10, of: 20, percent: 50.0}",
+             "measure: progression-free-survival\n    arm: only\n    value: {type: hazard-ratio, value: 2.0}"),
+        f"{PATH}:27:5: error[ratio-role]: minimal-study: outcomes[0]: a hazard-ratio in a one-arm study is a prognostic factor's effect, not a treatment result; add 'role: association'"),
     "unverified": (
         edit("pmid: {value: \"12345678\", status: verified, check: page}", "pmid: {value: \"12345678\", status: unverified, reason: seen only in a citation}"),
         f"{PATH}:8:1: warning[unverified]: minimal-study: pmid: seen only in a citation"),

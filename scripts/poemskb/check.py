@@ -501,6 +501,46 @@ def _certainty_level(record: Record, outcome: dict, where: tuple) -> Iterator[Pr
         yield record.problem("certainty", where + ("level",),
                              f"level '{outcome['level']}' does not follow from the domains: start {outcome['start']}, {because}"
                              f"{f', rated up {up} for a large effect' if up else ''} gives '{expected}'")
+# A narrower population can only repeat a definite value of the wider one ('mixed' and
+# 'unknown' leave room for anything): an arm of a newly-diagnosed study is not relapsed.
+_DEFINITE = {"line": {"newly-diagnosed", "relapsed-refractory"}, "transplant": {"eligible", "ineligible"}}
+
+
+@rule("population-conflict", "An arm's or outcome's population (line of therapy, transplant eligibility) cannot contradict a definite value of the study's or its arm's.")
+def populations_agree(record: Record, ctx: Context) -> Iterator[Problem]:
+    study = record.data.get("population", {})
+    wider = {"line": ("the study's population.status", study.get("status")),
+             "transplant": ("the study's population.transplant", study.get("transplant"))}
+    arms = {}
+    for i, arm in enumerate(record.data.get("arms", [])):
+        mine = arm.get("population", {})
+        yield from _population_conflicts(record, ("arms", i, "population"), mine, wider)
+        arms[arm.get("id")] = {key: (f"arm '{arm.get('id')}' population.{key}", mine[key]) if key in mine else wider[key]
+                               for key in _DEFINITE}
+    for i, outcome in enumerate(record.data.get("outcomes", [])):
+        parent = arms.get(outcome.get("arm"), wider)
+        yield from _population_conflicts(record, ("outcomes", i, "population"), outcome.get("population", {}), parent)
+
+
+def _population_conflicts(record: Record, path: tuple, mine: dict, wider: dict) -> Iterator[Problem]:
+    for key, definite in _DEFINITE.items():
+        where, theirs = wider[key]
+        if key in mine and theirs in definite and mine[key] != theirs:
+            yield record.problem("population-conflict", path + (key,),
+                                 f"'{mine[key]}' contradicts {where} '{theirs}': these patients are part of that population; give the same value or correct the wider one")
+
+
+_RATIOS = {"hazard-ratio", "odds-ratio"}
+
+
+@rule("ratio-role", "A hazard or odds ratio in a one-arm study compares patients, not treatments: it must say role: association.")
+def ratios_are_associations(record: Record, ctx: Context) -> Iterator[Problem]:
+    if len(record.data.get("arms", [])) != 1:
+        return
+    for i, outcome in enumerate(record.data.get("outcomes", [])):
+        if outcome.get("value", {}).get("type") in _RATIOS and outcome.get("role", "treatment") != "association":
+            yield record.problem("ratio-role", ("outcomes", i),
+                                 f"{'an' if outcome['value']['type'] == 'odds-ratio' else 'a'} {outcome['value']['type']} in a one-arm study is a prognostic factor's effect, not a treatment result; add 'role: association'")
 
 
 # ---------------------------------------------------------------------------------
