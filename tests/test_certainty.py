@@ -16,7 +16,7 @@ RATING = """certainty:
     judged_by: Test curators
     judged: "2026-11-20"
     outcomes:
-      - measure: overall-survival
+      - measure: haematologic-complete-response
         studies: [li-2011-blood-mdex, leukemia-2019-asct-mdex-ldex]
         start: low
         risk_of_bias: {decision: serious, reason: No control group in either series.}
@@ -75,7 +75,7 @@ def test_listed_studies_must_report_the_measure_for_the_regimen(scratch):
     line = line_of(scratch, "humeniuk-2013-radiation, leukemia")
     col = (scratch / PATH).read_text(encoding="utf-8").splitlines()[line - 1].index("humeniuk") + 1
     assert found == [f"{PATH}:{line}:{col}: error[certainty]: mdex: certainty[0].outcomes[0].studies[1]: study "
-                     "'humeniuk-2013-radiation' does not report overall-survival for mdex; list only the studies the rating rests on"]
+                     "'humeniuk-2013-radiation' does not report haematologic-complete-response for mdex; list only the studies the rating rests on"]
 
 
 def test_unknown_study_is_named(scratch):
@@ -91,3 +91,11 @@ def test_every_domain_needs_a_reason(scratch):
 def test_judgement_date_cannot_be_in_the_future(scratch):
     found = problems(scratch, RATING.replace('judged: "2026-11-20"', 'judged: "2027-01-01"'))
     assert any("error[date-invalid]" in f and "'2027-01-01' is in the future" in f for f in found), found
+
+
+def test_a_whole_cohort_on_several_regimens_does_not_count_for_one(scratch):
+    # The 2019 comparison prints 3-year survival for its ASCT, MDex and LDex groups
+    # together: that figure is not MDex's, so a rating cannot rest on it.
+    found = problems(scratch, RATING.replace("measure: haematologic-complete-response", "measure: overall-survival")
+                     .replace("[li-2011-blood-mdex, leukemia-2019-asct-mdex-ldex]", "[leukemia-2019-asct-mdex-ldex]"))
+    assert any("studies[0]: study 'leukemia-2019-asct-mdex-ldex' does not report overall-survival for mdex" in f for f in found), found

@@ -142,3 +142,38 @@ def test_cli_missing_file_is_a_message_not_a_traceback(tmp_path):
     done = subprocess.run([sys.executable, "-m", "poemskb", "meta", str(tmp_path / "nope.csv")],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "Traceback" not in done.stderr and "not a regular file" in done.stderr
+
+
+# When pooling is defensible ------------------------------------------------------------
+from poemskb.pooling import Figure, pool_if_defensible  # noqa: E402
+
+
+def count(n: int, of: int) -> dict:
+    return {"type": "count", "n": n, "of": of}
+
+
+THREE = [Figure("a", count(3, 117)), Figure("b", count(9, 195)), Figure("c", count(7, 136))]
+
+
+def test_three_independent_count_series_are_pooled():
+    pooled, why = pool_if_defensible(THREE, "newly-diagnosed", {})
+    assert why == "" and pooled.k == 3 and pooled.model == "glmm-ml"
+
+
+@pytest.mark.parametrize("figures, line, overlaps, reason", [
+    (THREE, "unknown", {}, "the series do not state one line of therapy"),
+    (THREE[:2], "newly-diagnosed", {}, "2 series give counts (events out of patients); pooling needs at least 3"),
+    (THREE[:2] + [Figure("c", {"type": "percentage", "percent": 5})], "newly-diagnosed", {}, "2 series give counts"),
+    (THREE + [Figure("c", count(1, 50))], "newly-diagnosed", {}, "a study gives more than one whole-group figure"),
+    (THREE, "newly-diagnosed", {"a": [("c", "possible", "same centre")]}, "a and c may share patients (declared overlap: possible)"),
+    (THREE[:2] + [Figure("c", count(7, 136), months=36)], "newly-diagnosed", {}, "the figures are at different time points"),
+])
+def test_pooling_is_refused_with_the_reason(figures, line, overlaps, reason):
+    pooled, why = pool_if_defensible(figures, line, overlaps)
+    assert pooled is None and reason in why
+
+
+def test_subgroup_figures_are_not_pooled_as_series():
+    figures = THREE + [Figure("c", count(1, 10), subgroup="women")]
+    pooled, why = pool_if_defensible(figures, "relapsed-refractory", {})
+    assert why == "" and pooled.k == 3

@@ -478,15 +478,31 @@ def _certainty_studies(record: Record, ctx: Context, outcome: dict, where: tuple
             continue
         if study.data.get("design") == "randomised-controlled-trial":
             randomised.append(sid)
-        uses = {a.get("regimen") for a in study.data.get("arms", [])}
-        uses |= {s.get("regimen") for a in study.data.get("arms", []) for s in a.get("steps", [])}
-        measures = {o.get("measure") for o in study.data.get("outcomes", [])}
-        if record.id not in uses or outcome["measure"] not in measures:
+        if not _reports_for(study.data, record.id, outcome["measure"]):
             yield record.problem("certainty", where + ("studies", k), f"study '{sid}' does not report {outcome['measure']} for {record.id}; list only the studies the rating rests on")
     start = "high" if randomised else "low"
     if outcome["start"] != start:
         why = f"{', '.join(randomised)} is a randomised trial" if randomised else "none of its studies is a randomised trial"
         yield record.problem("certainty", where + ("start",), f"start '{outcome['start']}' should be '{start}': {why}")
+
+
+def _reports_for(study: dict, regimen: str, measure: str) -> bool:
+    """Whether a study reports a treatment result for this measure that counts for this
+    regimen: from an arm it defines or is a step of, or from the whole cohort when every
+    arm received it (the comparison's attribution; associations never count)."""
+    arms = {a["id"]: a for a in study.get("arms", [])}
+    every_arm = {a["regimen"] for a in arms.values()} == {regimen}
+    for o in study.get("outcomes", []):
+        if o.get("measure") != measure or o.get("role") == "association":
+            continue
+        arm = arms.get(o.get("arm"))
+        if arm is None and every_arm:
+            return True
+        if arm is not None and (o.get("after") or arm["regimen"]) == regimen:
+            return True
+        if arm is not None and not o.get("after") and regimen in {s["regimen"] for s in arm.get("steps", [])}:
+            return True
+    return False
 
 
 def _certainty_level(record: Record, outcome: dict, where: tuple) -> Iterator[Problem]:

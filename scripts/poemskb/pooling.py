@@ -231,3 +231,52 @@ def _shown(text: str) -> str:
     shown = "".join(ch if ch.isprintable() and unicodedata.category(ch) != "Cf" else ch.encode("unicode_escape").decode("ascii")
                     for ch in text[:80])
     return f"'{shown}'" + ("..." if len(text) > 80 else "")
+
+
+# When pooling is defensible -----------------------------------------------------------
+MIN_SERIES = 3
+UNKNOWN_LINES = {"unknown", "mixed", "not-applicable"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One reported figure offered for pooling: its study, its value as recorded, and
+    what could make it incomparable with the others."""
+
+    study: str
+    value: dict
+    subgroup: str | None = None
+    months: float | None = None
+
+
+def pool_if_defensible(figures: list[Figure], line: str, overlaps: dict[str, list[tuple[str, str, str]]],
+                       model: str = "glmm-ml") -> tuple[Pooled | None, str]:
+    """(pooled result, '') when the figures may be pooled, else (None, why not).
+
+    Pooled only when: the population's line of therapy is stated; at least three
+    independent series give counts (not percentages alone); one whole-group figure per
+    series; no declared or possible overlap between any two of them; the same time point."""
+    if line in UNKNOWN_LINES:
+        return None, "the series do not state one line of therapy, so they may not describe one population"
+    whole = [f for f in figures if not f.subgroup]
+    counted = [f for f in whole if f.value.get("type") == "count"]
+    studies = sorted({f.study for f in counted})
+    if len(studies) < MIN_SERIES:
+        given = {0: "no series gives", 1: "1 series gives"}.get(len(studies), f"{len(studies)} series give")
+        return None, (f"{given} counts (events out of patients); pooling needs at least {MIN_SERIES}, "
+                      "and percentages without counts cannot be pooled")
+    if len(studies) < len(counted):
+        return None, "a study gives more than one whole-group figure for this outcome"
+    for sid in studies:
+        shared = sorted((other, relation) for other, relation, _ in overlaps.get(sid, []) if other in studies)
+        if shared:
+            other, relation = shared[0]
+            return None, f"{sid} and {other} may share patients (declared overlap: {relation})"
+    if len({f.months for f in counted}) > 1:
+        return None, "the figures are at different time points"
+    events = [int(f.value["n"]) for f in counted]
+    totals = [int(f.value["of"]) for f in counted]
+    try:
+        return pool(events, totals, model), ""
+    except PoolingError as exc:
+        return None, str(exc)
