@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from poemskb.render.context import MIXED_REGIMENS, Site, resolve_population
+from poemskb.kb import resolve_population
+from poemskb.render.context import MIXED_REGIMENS, Site
 from poemskb.render.regimen import render_regimen
 
 LEUKEMIA_2017 = "leukemia-2017-asct-pretransplant"
@@ -117,3 +118,23 @@ def test_independent_patients_within_a_study_add_arms_once(site):
     assert site.independent_patients(rows).high == 347
     arms = [r for r in rows if r.arm is not None and r.arm["id"] in ("asct", "mdex")]
     assert site.independent_patients(arms).high == 165 + 79
+
+
+def test_curated_populations_resolve(site):
+    rows = {(r.study, r.outcome["id"]): r for r in site.outcome_rows}
+    # Every patient of the Leukemia 2017 series was transplanted; J-POST enrolled only
+    # patients ineligible for transplant; a second transplant at progression is relapsed.
+    assert rows[(LEUKEMIA_2017, "os5")].transplant == "eligible"
+    assert rows[("misawa-2016-jpost-thalidomide", "vegf-difference")].transplant == "ineligible"
+    second = rows[("ann-hematol-2012-hdm-absct", "second-transplant")]
+    assert second.line == "relapsed-refractory" and rows[("ann-hematol-2012-hdm-absct", "cr")].line == "unknown"
+    # Transplant eligibility is stated for one arm of Leukemia 2019, not for the others.
+    assert rows[(LEUKEMIA_2019, "crh-asct")].transplant == "eligible"
+    assert rows[(LEUKEMIA_2019, "crh-mdex")].transplant == "unknown"
+
+
+def test_subgroups_defined_by_response_are_associations(site):
+    # PFS by whether remission was reached compares patients, not treatments.
+    associations = _ids(site.association_rows, LEUKEMIA_2017)
+    assert {"pfs5-haem-yes", "pfs5-haem-no", "pfs5-vegf-yes", "pfs5-vegf-no", "pfs5-both-yes", "pfs5-both-no"} == associations
+    assert {"pfs5", "os5", "haem-remission", "vegf-remission"} <= _ids(site.treatment_rows, LEUKEMIA_2017)

@@ -49,15 +49,25 @@ def test_bounds_solve_the_defining_tail_equations(x, n):
     assert 1 - _tail_at_least(x + 1, n, high) == pytest.approx(0.025, abs=1e-9)
 
 
+@pytest.mark.parametrize("total", [1, 2, 5, 12, 31, 138])
+def test_same_interval_as_scipys_exact_binomial_test(total):
+    # Two routes through scipy must agree: beta quantiles (ours) and binomtest's inversion.
+    from scipy.stats import binomtest
+
+    for events in range(total + 1):
+        expected = binomtest(events, total).proportion_ci(0.95, method="exact")
+        assert proportion_ci(events, total) == pytest.approx((expected.low, expected.high), abs=1e-9)
+
+
 def test_a_wider_level_gives_a_wider_interval():
     narrow, wide = proportion_ci(5, 10, level=0.90), proportion_ci(5, 10, level=0.99)
     assert wide[0] < narrow[0] < 0.5 < narrow[1] < wide[1]
 
 
-@pytest.mark.parametrize("events, total", [(0, 0), (3, 2), (-1, 5), (1.5, 4)])
-def test_impossible_counts_are_refused(events, total):
+@pytest.mark.parametrize("events, total, level", [(0, 0, 0.95), (3, 2, 0.95), (-1, 5, 0.95), (1.5, 4, 0.95), (1, 4, 95)])
+def test_impossible_counts_are_refused(events, total, level):
     with pytest.raises(ValueError):
-        proportion_ci(events, total)
+        proportion_ci(events, total, level)
 
 
 def test_unknown_method_is_refused():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
 
 # Overlaps that mean the same patients are counted in both studies (or one inside the
@@ -60,16 +61,27 @@ class PatientCount:
 
 # Intervals -------------------------------------------------------------------------------
 
+@lru_cache(maxsize=65536)
 def proportion_ci(events: int, total: int, level: float = LEVEL, method: str = "clopper-pearson") -> tuple[float, float]:
-    """The exact (Clopper-Pearson) interval for events/total on the 0-1 scale."""
+    """The exact (Clopper-Pearson) interval for events/total on the 0-1 scale.
+
+    Its bounds are quantiles of beta distributions (lower: Beta(a/2; x, n-x+1), upper:
+    Beta(1-a/2; x+1, n-x)), taken from scipy.special.betaincinv: the same interval as
+    scipy.stats.binomtest(...).proportion_ci(method="exact") (a test holds them equal),
+    about a thousand times faster, which matters at tens of thousands of outcomes.
+    Cached: small series repeat the same counts."""
     if method not in METHODS:
         raise ValueError(f"unknown interval method {method!r} (have: {', '.join(METHODS)})")
     if not (isinstance(events, int) and isinstance(total, int)) or total < 1 or not 0 <= events <= total:
         raise ValueError(f"need 0 <= events <= total and total >= 1, got {events}/{total}")
-    from scipy.stats import binomtest  # imported on first use: scipy takes ~0.3 s to load
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie between 0 and 1, got {level}")
+    from scipy.special import betaincinv  # imported on first use: validation never needs scipy
 
-    ci = binomtest(events, total).proportion_ci(confidence_level=level, method="exact")
-    return float(ci.low), float(ci.high)
+    alpha = 1 - level
+    low = 0.0 if events == 0 else float(betaincinv(events, total - events + 1, alpha / 2))
+    high = 1.0 if events == total else float(betaincinv(events + 1, total - events, 1 - alpha / 2))
+    return low, high
 
 
 def outcome_interval(value: dict[str, Any]) -> tuple[Interval | None, str | None]:

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import yaml
 
 from .. import stats
-from ..kb import KnowledgeBase
+from ..kb import KnowledgeBase, figure_regimen, resolve_population
 from ..stats import PatientCount, PatientRange
 from . import fmt
 
@@ -155,20 +155,10 @@ class Site:
     def outcome_rows(self) -> list[OutcomeRow]:
         rows = []
         for sid, study in self.kb.studies.items():
-            arms = {a["id"]: a for a in study.get("arms", [])}
-            regimens = {a["regimen"] for a in arms.values()}
             for outcome in study.get("outcomes", []):
-                arm = arms.get(outcome["arm"]) if outcome.get("arm") else None
-                if arm is None and len(arms) == 1:
-                    arm = next(iter(arms.values()))  # a single-arm study's whole population
-                # A whole-cohort figure informs a regimen only when every arm received it.
-                regimen = arm["regimen"] if arm else (next(iter(regimens)) if len(regimens) == 1 else None)
-                step_of = None
-                if outcome.get("after") and arm and outcome["after"] != arm["regimen"]:
-                    regimen, step_of = outcome["after"], arm["regimen"]
+                arm, regimen, step_of, mixed = figure_regimen(study, outcome)
                 interval, note = stats.outcome_interval(outcome["value"])
-                rows.append(OutcomeRow(sid, outcome, arm, regimen, step_of, _outcome_n(outcome, arm, study),
-                                       mixed=arm is None and len(regimens) > 1,
+                rows.append(OutcomeRow(sid, outcome, arm, regimen, step_of, _outcome_n(outcome, arm, study), mixed=mixed,
                                        line=resolve_population(study, arm, outcome, "line"),
                                        transplant=resolve_population(study, arm, outcome, "transplant"),
                                        interval=interval, interval_note=note))
@@ -276,14 +266,3 @@ def count_patients(uses: dict[str, int | None], overlaps: dict[str, list[tuple[s
     """stats.count_patients, with the wording the pages need (MapCell.patients_text)."""
     return MapCell(**vars(stats.count_patients(uses, overlaps)))
 
-
-def resolve_population(study: dict, arm: dict | None, outcome: dict, key: str) -> str:
-    """An outcome's line of therapy ('line') or transplant eligibility ('transplant'):
-    the outcome's own population, else its arm's, else the study's (for 'line', the
-    study's population.status). Unknown stays unknown."""
-    for part in (outcome, arm or {}):
-        value = part.get("population", {}).get(key)
-        if value:
-            return value
-    population = study.get("population", {})
-    return population.get("status" if key == "line" else key) or "unknown"
