@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from .escape import HIDDEN, describe
 from .load import KIND_FOLDERS, Record
 from .problems import Problem
 from .schema import Schemas
@@ -449,6 +450,52 @@ def unverified_facts(record: Record, ctx: Context) -> Iterator[Problem]:
         if status == "unverified":
             fact = value_at(record.data, path[:-1])
             yield record.problem("unverified", path[:-1], fact.get("reason", "unverified"), severity="warning")
+
+
+# Prose fields, the only ones whose text may span lines (a YAML block scalar: `|`, or
+# `>` which keeps a final line break). Every other field is one line: a break in a
+# title, a name or an identifier has no meaning and could forge a line of output.
+MULTILINE_FIELDS = frozenset({"summary", "plain_summary", "note", "notes", "definition", "description", "statement",
+                              "interpretation", "presentation", "eligibility", "basis", "reason", "effect", "differences"})
+
+
+def _field_name(path: tuple) -> str | None:
+    """The field a text belongs to: the last key of its path, looking through 'value'
+    (a fact's value) and list positions."""
+    return next((p for p in reversed(path) if isinstance(p, str) and p != "value"), None)
+
+
+@rule("forbidden-character", "Record text holds no control characters (C0, DEL, C1), bidirectional controls, "
+      "zero-width or other invisible characters, in values or keys; line breaks only in prose fields.")
+def no_hidden_characters(record: Record, ctx: Context) -> Iterator[Problem]:
+    # YAML's double-quoted escapes ("\e", "\u202e", "\x85") deliver characters that
+    # the loader's scan of the file's text never sees, so the parsed values are checked.
+    for path, value in walk(record.data):
+        texts = []
+        if path and isinstance(path[-1], str) and HIDDEN.search(path[-1]):
+            texts.append((path[-1], "the key"))
+        if isinstance(value, str) and HIDDEN.search(value):
+            texts.append((value, "the text"))
+        for text, what in texts:
+            found = _forbidden(text, what == "the text" and _field_name(path) in MULTILINE_FIELDS)
+            if found is not None:
+                index, char = found
+                yield record.problem("forbidden-character", path, _forbidden_message(char, index, what, _field_name(path)))
+
+
+def _forbidden(text: str, multiline: bool) -> tuple[int, str] | None:
+    for match in HIDDEN.finditer(text):
+        if not (multiline and match.group() == "\n"):
+            return match.start(), match.group()
+    return None
+
+
+def _forbidden_message(char: str, index: int, what: str, name: str | None) -> str:
+    where = f"{describe(char)} (character {index + 1} of {what})"
+    if char == "\n":
+        return f"{where}: only prose fields such as summary and note may span lines; write {name or 'this'} on one line"
+    return (f"{where} is not allowed in records: control, direction and invisible characters can hide or "
+            "reorder text, or drive a terminal; remove it")
 
 
 # ---------------------------------------------------------------------------------
