@@ -82,8 +82,8 @@ CASES = {
         f"{PATH}:33:6: error[overlap-self]: minimal-study: overlaps[0].study: a study cannot list itself in overlaps"),
     "forbidden-character": (
         edit("label: Rd", 'label: "R\\u202ed"'),
-        f"{PATH}:22:5: error[forbidden-character]: minimal-study: arms[0].label: U+202E RIGHT-TO-LEFT OVERRIDE (character 2 of the text) "
-        "is not allowed in records: control, direction and invisible characters can hide or reorder text, or drive a terminal; remove it"),
+        f"{PATH}:22:5: error[forbidden-character]: minimal-study: arms[0].label: U+202E RIGHT-TO-LEFT OVERRIDE at character 2: "
+        "not allowed in records (control, direction and invisible characters can hide or reorder text, or drive a terminal); remove it"),
     "unverified": (
         edit("pmid: {value: \"12345678\", status: verified, check: page}", "pmid: {value: \"12345678\", status: unverified, reason: seen only in a citation}"),
         f"{PATH}:8:1: warning[unverified]: minimal-study: pmid: seen only in a citation"),

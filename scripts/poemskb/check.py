@@ -471,31 +471,27 @@ def no_hidden_characters(record: Record, ctx: Context) -> Iterator[Problem]:
     # YAML's double-quoted escapes ("\e", "\u202e", "\x85") deliver characters that
     # the loader's scan of the file's text never sees, so the parsed values are checked.
     for path, value in walk(record.data):
-        texts = []
+        name = _field_name(path)
         if path and isinstance(path[-1], str) and HIDDEN.search(path[-1]):
-            texts.append((path[-1], "the key"))
+            yield record.problem("forbidden-character", path, _forbidden_message(path[-1], "key", False, name))
         if isinstance(value, str) and HIDDEN.search(value):
-            texts.append((value, "the text"))
-        for text, what in texts:
-            found = _forbidden(text, what == "the text" and _field_name(path) in MULTILINE_FIELDS)
-            if found is not None:
-                index, char = found
-                yield record.problem("forbidden-character", path, _forbidden_message(char, index, what, _field_name(path)))
+            multiline = name in MULTILINE_FIELDS
+            if any(char != "\n" or not multiline for char in HIDDEN.findall(value)):
+                yield record.problem("forbidden-character", path, _forbidden_message(value, "text", multiline, name))
 
 
-def _forbidden(text: str, multiline: bool) -> tuple[int, str] | None:
+def _forbidden_message(text: str, what: str, multiline: bool, name: str | None) -> str:
+    """Every hidden character of the text, each named once with where it stands."""
+    places: dict[str, list[int]] = {}
     for match in HIDDEN.finditer(text):
         if not (multiline and match.group() == "\n"):
-            return match.start(), match.group()
-    return None
-
-
-def _forbidden_message(char: str, index: int, what: str, name: str | None) -> str:
-    where = f"{describe(char)} (character {index + 1} of {what})"
-    if char == "\n":
-        return f"{where}: only prose fields such as summary and note may span lines; write {name or 'this'} on one line"
-    return (f"{where} is not allowed in records: control, direction and invisible characters can hide or "
-            "reorder text, or drive a terminal; remove it")
+            places.setdefault(match.group(), []).append(match.start() + 1)
+    found = ", ".join(f"{describe(char)} at character{'s' if len(at) > 1 else ''} {', '.join(map(str, at[:5]))}"
+                      f"{'...' if len(at) > 5 else ''}" for char, at in places.items()) + (" of the key" if what == "key" else "")
+    if list(places) == ["\n"]:
+        return f"{found}: only prose fields such as summary and note may span lines; write {name or 'this'} on one line"
+    return (f"{found}: not allowed in records (control, direction and invisible characters can hide or reorder "
+            "text, or drive a terminal); remove it")
 
 
 # ---------------------------------------------------------------------------------
