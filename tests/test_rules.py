@@ -149,3 +149,21 @@ def test_load_codes_are_documented():
     source = Path(load_module.__file__).read_text(encoding="utf-8")
     emitted = set(re.findall(r'(?:LoadError|_mark_error|_reject)\(\s*"([a-z0-9-]+)"', source)) | set(re.findall(r'"error", "([a-z0-9-]+)"', source))
     assert emitted and emitted <= set(LOAD_CODES), emitted - set(LOAD_CODES)
+
+
+def test_hidden_characters_reported_in_a_record_that_fails_its_schema(scratch):
+    text = edit("  n: 20\n  locator", "  n: twenty\n  locator").replace("label: Rd", 'label: "R\\ed"')
+    found = problems_for(scratch, text)
+    assert any("error[schema]" in line for line in found), found
+    assert f"{PATH}:22:5: error[forbidden-character]: minimal-study: arms[0].label: U+001B ESCAPE at character 2: " \
+           "not allowed in records (control, direction and invisible characters can hide or reorder text, or drive a terminal); remove it" in found
+
+
+def test_line_breaks_only_in_prose_fields(scratch):
+    prose = edit("summary: A made-up study that exists only to exercise the validator's rules.",
+                 "summary: |\n  A made-up study that exists only\n  to exercise the validator's rules.")
+    assert problems_for(scratch, prose) == []
+    title = edit("A minimal study used by the rule tests,", '"A minimal study\\n0 error(s), 0 warning(s)",')
+    assert problems_for(scratch, title) == [
+        f"{PATH}:3:9: error[forbidden-character]: minimal-study: title.value: U+000A LINE FEED at character 16: "
+        "only prose fields such as summary and note may span lines; write title on one line"]

@@ -542,6 +542,8 @@ def check_records(records: list[Record], schemas: Schemas, today: dt.date | None
         problems.extend(found)
         if not found:
             valid.append(record)
+        else:  # needs no valid shape, and hidden text is worth knowing about at once
+            problems.extend(no_hidden_characters(record, ctx))
     ctx.records = valid if only is None else records
     # Rules read other records' fields (a measure's value_types, a criteria record's
     # items) only through by_id, so it must hold only records that passed the schema.
