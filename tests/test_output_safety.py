@@ -225,9 +225,9 @@ def test_validate_json_output_is_exact(scratch, capsys):
     assert json.loads(output) == [asdict(p) for p in report.sorted()]
 
 
-def test_command_line_messages_show_file_names_visibly(scratch, capsys, tmp_path):
+def test_command_line_messages_show_file_names_visibly(scratch, capsys):
     """A file name from a pull request's list of changed files, quoted in an error."""
-    outside = tmp_path / "elsewhere" / "a\x1b]0;pwned\x07\u202e.yaml"
+    outside = scratch.parent / "elsewhere" / "a\x1b]0;pwned\x07\u202e.yaml"
     assert cli.main(["--root", str(scratch), "validate", str(outside)]) == 2
     err = capsys.readouterr().err
     assert err.strip() and not HIDDEN.search(err.replace("\n", ""))
