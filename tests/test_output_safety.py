@@ -2,10 +2,7 @@
 names) in the validator's text, github and json output is escaped for where it goes.
 
 The github format is checked by parsing it as GitHub's runner parses workflow commands
-(ActionCommand.TryParseV2 in actions/runner: a line that starts with '::', the command
-and its comma-separated key=value properties up to the next '::', then the data;
-properties unescape %0D %0A %3A %2C %25, data %0D %0A %25; the runner reads its output
-line by line, and .NET's ReadLine ends a line at CR, LF or CRLF).
+(workflow_commands.py).
 """
 from __future__ import annotations
 
@@ -22,54 +19,13 @@ from poemskb import cli
 from poemskb.escape import EXTRA_INVISIBLE, HIDDEN, describe, json_ascii_safe, visible, workflow_data, workflow_property
 from poemskb.kb import load
 from poemskb.problems import Problem, Report
+from workflow_commands import annotation, parse_workflow_commands
 
 MINIMAL = (Path(__file__).parent / "fixtures" / "minimal-study.yaml").read_text(encoding="utf-8")
 TODAY = dt.date(2026, 11, 22)
 SCREEN_CLEAR = "\x1b[2J\x1b[H\x1b[32mall good"
 FORGED_LINE = "\n0 error(s), 0 warning(s)"
 FORGED_COMMAND = "\n::error file=README.md,line=1::forged"
-
-
-# The runner's parser ------------------------------------------------------------
-
-def _unescape(text: str, tokens: tuple[tuple[str, str], ...]) -> str:
-    for token, replacement in tokens:
-        text = text.replace(replacement, token)
-    return text
-
-
-_DATA = (("\r", "%0D"), ("\n", "%0A"), ("%", "%25"))
-_PROPERTY = (("\r", "%0D"), ("\n", "%0A"), (":", "%3A"), (",", "%2C"), ("%", "%25"))
-COMMANDS = {"error", "warning", "notice", "debug", "group", "endgroup", "add-mask", "stop-commands", "echo",
-            "set-output", "save-state", "add-path", "set-env"}
-
-
-def parse_workflow_commands(output: str) -> tuple[list[dict], list[str]]:
-    """(commands, other lines) as GitHub's runner sees a step's output."""
-    commands, other = [], []
-    for line in re.split(r"\r\n|\r|\n", output):
-        message = line.lstrip()
-        end = message.find("::", 2) if message.startswith("::") else -1
-        name, _, properties = message[2:end].partition(" ") if end >= 0 else ("", "", "")
-        if name not in COMMANDS:
-            if line:
-                other.append(line)
-            continue
-        command = {"command": name}
-        for item in properties.strip().split(","):
-            key, equals, value = item.partition("=")
-            if item and key and equals and value:
-                command[key] = _unescape(value, _PROPERTY)
-        command["message"] = _unescape(message[end + 2:], _DATA)
-        commands.append(command)
-    return commands, other
-
-
-def annotation(p: Problem) -> dict:
-    """The annotation a problem describes: its place, and its words made visible."""
-    return {"command": "error" if p.severity == "error" else "warning", "file": visible(p.path),
-            "line": str(p.line), "col": str(p.col),
-            "message": f"[{p.code}] {visible(p.record)}: {visible(p.field)}: {visible(p.message)}"}
 
 
 def test_the_parser_reads_commands_as_github_does():

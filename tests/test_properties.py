@@ -257,3 +257,67 @@ def test_text_that_validates_also_renders(base, data):
         render_files(KnowledgeBase(base.root, base.schemas, records))
     finally:
         target.path.write_text(base.texts[target.rel], encoding="utf-8")
+
+
+# Hostile text in every text field: no output format carries it raw ----------------
+
+class _Quoted(yaml.SafeDumper):
+    """Every string double-quoted, so YAML escapes ("\\e", "\\x85", "\\u202e") carry the
+    characters an attacker would deliver that way, past the loader's scan of the text."""
+
+
+_Quoted.add_representer(str, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"'))
+HOSTILE_PIECES = st.sampled_from([
+    "\x1b[2J\x1b[H\x1b[32mall good", "\x1b]0;pwned\x07", "\x1b]8;;http://x\x1b\\", "\x9b31m", "\x00", "\x08\x08\x08", "\x7f",
+    "\x85", "\r", "\n", "\n0 error(s), 0 warning(s)", "\n::error file=README.md,line=1::forged", "::warning::x",
+    "%0A", "%25", ",line=999,col=1::", "\u202e", "\u202a", "\u2066", "\u2069", "\u200b", "\u200d", "\ufeff", "\u00ad",
+    "\u2028", "\u2029", "\U000e0041", "\ufffe", "##[error]x", "é", "𝕏", " ", "plain",
+])
+HOSTILE_TEXT = st.lists(HOSTILE_PIECES | st.text(st.characters(blacklist_categories=("Cs",)), max_size=4), min_size=1, max_size=6).map("".join)
+
+
+@given(data=st.data())
+@SETTINGS
+def test_hostile_text_in_any_field_reaches_no_output_raw(base, data):
+    """Any text field (or key) of any record set to hostile text: the forbidden-character
+    rule names it at that field, and the text, github and json outputs carry no hidden
+    character raw (github parsed as GitHub's runner parses it)."""
+    import json
+    from dataclasses import asdict
+
+    from poemskb.check import MULTILINE_FIELDS, _field_name
+    from poemskb.escape import HIDDEN
+    from poemskb.load import dotted
+    from poemskb.problems import Report
+    from workflow_commands import annotation, parse_workflow_commands
+
+    target = data.draw(st.sampled_from(base.records))
+    paths = [p for p, v in walk(target.data) if p and isinstance(v, str)]
+    path = data.draw(st.sampled_from(paths))
+    hostile = data.draw(HOSTILE_TEXT)
+    mutated = copy.deepcopy(target.data)
+    parent = mutated
+    for part in path[:-1]:
+        parent = parent[part]
+    as_key = isinstance(path[-1], str) and data.draw(st.booleans())
+    if as_key:
+        parent[hostile] = parent.pop(path[-1])
+        path = path[:-1] + (hostile,)
+    else:
+        parent[path[-1]] = hostile
+    text = yaml.dump(mutated, Dumper=_Quoted, allow_unicode=True, sort_keys=False, width=10 ** 6).encode("utf-8")
+    problems = base.check_with(target, text)
+    assert not [p for p in problems if p.path == target.rel and p.code not in CODES]
+    allowed_break = not as_key and _field_name(path) in MULTILINE_FIELDS
+    if any(c != "\n" or not allowed_break for c in HIDDEN.findall(hostile)):
+        assert any(p.path == target.rel and p.code == "forbidden-character" and p.field == dotted(path) for p in problems), \
+            [p.text() for p in problems if p.path == target.rel]
+    report = Report(problems)
+    lines = report.format("text").split("\n")
+    assert len(lines) == len(report.sorted()) + 1 and not any(HIDDEN.search(line) for line in lines)
+    github = report.format("github")
+    commands, other = parse_workflow_commands(github)
+    assert other == [] and commands == [annotation(p) for p in report.sorted()]
+    assert not HIDDEN.search(github.replace("\n", ""))
+    out = report.format("json")
+    assert not HIDDEN.search(out.replace("\n", "")) and json.loads(out) == [asdict(p) for p in report.sorted()]
