@@ -188,3 +188,27 @@ def test_command_line_messages_show_file_names_visibly(scratch, capsys):
     err = capsys.readouterr().err
     assert err.strip() and not HIDDEN.search(err.replace("\n", ""))
     assert "\\x1b]0;pwned\\x07\\u202e.yaml" in err
+
+
+def test_mkdocs_serve_log_shows_record_text_visibly(scratch, caplog):
+    """Where record text reaches the MkDocs log: `mkdocs serve`'s live-render hook logs
+    the validator's report when a record has errors. (A build quotes no record text:
+    pages hold it only inside raw HTML, whose links MkDocs does not check, and ids,
+    the only record text in file names, are plain by the schema.)"""
+    import importlib.util
+    import logging
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("live_render_under_test", Path(__file__).resolve().parents[1] / "hooks" / "live_render.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    tree = hostile_tree(scratch)
+    hook.on_startup("serve", dirty=False)
+    with caplog.at_level(logging.WARNING, logger="mkdocs.hooks.live_render"):
+        hook.on_pre_build(SimpleNamespace(config_file_path=str(tree / "mkdocs.yml"), docs_dir=str(tree / "docs")))
+    _, report = load(tree)
+    logged = caplog.records[0].getMessage().split("\n")
+    assert len(logged) == 1 + len(report.sorted()) + 1
+    assert not any(HIDDEN.search(line) for line in logged)
+    assert any("\\x1b[2J\\x1b[H\\x1b[32mall good\\n0 error(s), 0 warning(s)" in line for line in logged)
+    assert not (tree / "docs").exists()
