@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from poemskb import cli
-from poemskb.escape import EXTRA_INVISIBLE, HIDDEN, describe, json_ascii_safe, visible, workflow_data, workflow_property
+from poemskb.escape import EXTRA_INVISIBLE, HIDDEN, describe, has_hidden, json_ascii_safe, visible, workflow_data, workflow_property
 from poemskb.kb import load
 from poemskb.problems import Problem, Report
 from workflow_commands import annotation, parse_workflow_commands
@@ -212,3 +212,10 @@ def test_mkdocs_serve_log_shows_record_text_visibly(scratch, caplog):
     assert not any(HIDDEN.search(line) for line in logged)
     assert any("\\x1b[2J\\x1b[H\\x1b[32mall good\\n0 error(s), 0 warning(s)" in line for line in logged)
     assert not (tree / "docs").exists()
+
+
+def test_has_hidden_agrees_with_the_class_on_ascii():
+    """The ASCII shortcut (unprintable = hidden) is exact."""
+    for code in range(128):
+        assert has_hidden(f"a{chr(code)}b") == bool(HIDDEN.search(chr(code))), code
+    assert has_hidden("é\u202e") and not has_hidden("é ≤ 𝕏") and has_hidden("é\U000e0041")

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from .escape import HIDDEN, describe
+from .escape import HIDDEN, HIDDEN_BUT_LINE_FEED, describe
 from .load import KIND_FOLDERS, Record
 from .problems import Problem
 from .schema import Schemas
@@ -468,16 +468,22 @@ def _field_name(path: tuple) -> str | None:
 @rule("forbidden-character", "Record text holds no control characters (C0, DEL, C1), bidirectional controls, "
       "zero-width or other invisible characters, in values or keys; line breaks only in prose fields.")
 def no_hidden_characters(record: Record, ctx: Context) -> Iterator[Problem]:
-    # YAML's double-quoted escapes ("\e", "\u202e", "\x85") deliver characters that
+    # YAML's double-quoted escapes ("\\e", "\\u202e", "\\x85") deliver characters that
     # the loader's scan of the file's text never sees, so the parsed values are checked.
-    for path, value in walk(record.data):
-        name = _field_name(path)
-        if path and isinstance(path[-1], str) and HIDDEN.search(path[-1]):
-            yield record.problem("forbidden-character", path, _forbidden_message(path[-1], "key", False, name))
-        if isinstance(value, str) and HIDDEN.search(value):
-            multiline = name in MULTILINE_FIELDS
-            if any(char != "\n" or not multiline for char in HIDDEN.findall(value)):
-                yield record.problem("forbidden-character", path, _forbidden_message(value, "text", multiline, name))
+    # Only an escape (a backslash) or the character itself in the file can put one in a
+    # value, line feeds aside (block scalars, blank lines in quoted text); most files
+    # hold neither, and then only values with a line feed need a closer look.
+    anywhere = "\\" in record.text or HIDDEN_BUT_LINE_FEED.search(record.text) is not None
+    for key, items in fields(record).items():
+        bad_key = anywhere and isinstance(key, str) and HIDDEN.search(key) is not None
+        for path, value in items:
+            if bad_key:
+                yield record.problem("forbidden-character", path, _forbidden_message(key, "key", False, _field_name(path)))
+            if type(value) is str and ("\n" in value or (anywhere and HIDDEN_BUT_LINE_FEED.search(value))):
+                name = _field_name(path)
+                multiline = name in MULTILINE_FIELDS
+                if not multiline or HIDDEN_BUT_LINE_FEED.search(value):
+                    yield record.problem("forbidden-character", path, _forbidden_message(value, "text", multiline, name))
 
 
 def _forbidden_message(text: str, what: str, multiline: bool, name: str | None) -> str:
@@ -544,6 +550,7 @@ def check_records(records: list[Record], schemas: Schemas, today: dt.date | None
             valid.append(record)
         else:  # needs no valid shape, and hidden text is worth knowing about at once
             problems.extend(no_hidden_characters(record, ctx))
+            record._nodes = record._fields = None
     ctx.records = valid if only is None else records
     # Rules read other records' fields (a measure's value_types, a criteria record's
     # items) only through by_id, so it must hold only records that passed the schema.

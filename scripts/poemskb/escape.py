@@ -14,8 +14,8 @@ output escapes it for where it goes:
 * `json_ascii_safe` for JSON text: the same characters as \\u escapes.
 
 The same set of characters is refused in records (check.py's forbidden-character rule),
-named by `describe`. The set is written out as ranges (a regular expression, fast on every
-string of every record); a test checks it against Python's Unicode database.
+named by `describe`. The set is written out as ranges (a character class, fast on every
+string of every record and page); a test checks it against Python's Unicode database.
 """
 from __future__ import annotations
 
@@ -27,15 +27,47 @@ import unicodedata
 # plus the noncharacters (U+FDD0-FDEF and the last two code points of every plane), as
 # of Unicode 14 (Python 3.11). Invisible letters and marks that show nothing at all
 # (Hangul fillers, the combining grapheme joiner, Khmer inherent vowels) are added.
-_HIDDEN_RANGES = (
-    "\x00-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
-    "\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
-    "\u3164\ud800-\udfff\ufdd0-\ufdef\ufeff\uffa0\ufff9-\ufffb\ufffe\uffff"
-    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0001\U000e0020-\U000e007f"
-    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
-)
-HIDDEN = re.compile(f"[{_HIDDEN_RANGES}]")
+_BMP = ("\x00-\x09\x0b-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+        "\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+        "\u3164\ud800-\udfff\ufdd0-\ufdef\ufeff\uffa0\ufff9-\ufffb\ufffe\uffff")
+_ASTRAL = ("\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+           "\U000e0001\U000e0020-\U000e007f"
+           + "".join(f"{chr(plane << 16 | 0xFFFE)}-{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17)))
+_ANY_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class CharacterClass:
+    """A compiled character class with the methods of a compiled regex that we use.
+
+    Python's re tests a class that stays within the BMP with one table look-up per
+    character, but one holding any character past U+FFFF range by range: a hundred times
+    slower (500 ns a character), too slow for every page and every record. So text
+    without characters past the BMP (nearly all) is scanned with the BMP part only."""
+
+    def __init__(self, bmp: str, astral: str):
+        self._fast, self._full = re.compile(f"[{bmp}]"), re.compile(f"[{bmp}{astral}]")
+
+    def _pick(self, text: str) -> re.Pattern:
+        return self._full if _ANY_ASTRAL.search(text) else self._fast
+
+    def search(self, text: str):
+        return self._pick(text).search(text)
+
+    def fullmatch(self, text: str):
+        return self._pick(text).fullmatch(text)
+
+    def finditer(self, text: str):
+        return self._pick(text).finditer(text)
+
+    def findall(self, text: str) -> list[str]:
+        return self._pick(text).findall(text)
+
+    def sub(self, repl, text: str) -> str:
+        return self._pick(text).sub(repl, text)
+
+
+HIDDEN = CharacterClass("\n" + _BMP, _ASTRAL)
+HIDDEN_BUT_LINE_FEED = CharacterClass(_BMP, _ASTRAL)  # for scanning a whole file's text
 EXTRA_INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0")
 
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -61,10 +93,17 @@ def notation(char: str) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
+def has_hidden(text: str) -> bool:
+    """Whether text holds a hidden character (a line feed included)."""
+    if text.isascii():  # the common case, in C: ASCII's hidden characters are its unprintable ones
+        return not text.isprintable()
+    return HIDDEN.search(text) is not None
+
+
 def visible(text: str) -> str:
     """Text for a terminal or a log: every hidden character written as its notation."""
     text = str(text)
-    if HIDDEN.search(text) is None:
+    if not has_hidden(text):
         return text
     return HIDDEN.sub(lambda m: notation(m.group()), text)
 

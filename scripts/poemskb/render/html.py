@@ -21,7 +21,7 @@ import html
 import re
 from typing import Any, Iterable
 
-from ..escape import HIDDEN
+from ..escape import HIDDEN, has_hidden
 
 # Characters Python-Markdown turns back into themselves after a backslash.
 _MD_ESCAPED = set("\\`*_{}[]()>#+-.!")
@@ -33,7 +33,7 @@ def _plain(value: Any) -> str:
     """Whitespace runs as one space (a blank line inside a raw HTML block would end it;
     line breaks are whitespace too), then any hidden character left as U+FFFD."""
     text = _SPACE.sub(" ", str(value))
-    return HIDDEN.sub(_REPLACEMENT, text) if HIDDEN.search(text) else text
+    return HIDDEN.sub(_REPLACEMENT, text) if has_hidden(text) else text
 
 
 class Html(str):
