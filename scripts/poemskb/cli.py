@@ -154,7 +154,7 @@ def cmd_meta(args: argparse.Namespace) -> int:
         result = pool(events, totals, args.model)
     except (InputError, PoolingError) as exc:
         for line in str(exc).splitlines():
-            print(f"poemskb meta: {line}", file=sys.stderr)
+            print(visible(f"poemskb meta: {line}"), file=sys.stderr)
         return 2
     if args.format == "json":
         import json
