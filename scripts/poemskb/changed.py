@@ -123,3 +123,16 @@ def validate_changed(root: Path, present: set[str], deleted: set[str]) -> tuple[
 
 def _folder(kind: str) -> str:
     return next(f for f, k in KIND_FOLDERS.items() if k == kind)
+
+
+def default_base(root: Path) -> str | None:
+    """Where this branch left main: the merge-base with main (or origin/main), or None
+    when there is no such branch."""
+    for branch in ("main", "origin/main"):
+        try:
+            result = subprocess.run(["git", "-C", str(root), "merge-base", "HEAD", branch], capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            return None
+        if result.returncode == 0 and result.stdout.strip():
+            return result.stdout.strip()
+    return None
