@@ -79,14 +79,22 @@ class Schemas:
         return dict(zip(node["enum"], node.get("enumDescriptions", [""] * len(node["enum"]))))
 
 
-def did_you_mean(given: str, choices: list[str], otherwise: str) -> str:
-    """'; did you mean 'x'?' with the closest choices, else '; ' + otherwise (or nothing)."""
+def closest(given: str, choices: list[str], n: int = 3) -> list[str]:
+    """The choices nearest to a misspelt text (case ignored): only those about as close
+    as the best, so 'hematologic-response' gets 'haematologic-response' alone."""
     import difflib
 
     lowered = {c.lower(): c for c in choices}
-    close = difflib.get_close_matches(given.lower(), list(lowered), n=3, cutoff=0.6)
+    scored = sorted(((difflib.SequenceMatcher(None, given.lower(), c).ratio(), c) for c in lowered), reverse=True)
+    best = scored[0][0] if scored else 0
+    return [lowered[c] for score, c in scored[:n] if score >= max(0.6, best - 0.1)]
+
+
+def did_you_mean(given: str, choices: list[str], otherwise: str) -> str:
+    """'; did you mean 'x'?' with the closest choices, else '; ' + otherwise (or nothing)."""
+    close = closest(given, choices)
     if close:
-        return "; did you mean " + " or ".join(f"'{lowered[c]}'" for c in close) + "?"
+        return "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
     return f"; {otherwise}" if otherwise else ""
 
 
