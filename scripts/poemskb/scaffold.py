@@ -80,6 +80,23 @@ def _what(desc: str) -> str:
     return desc.rstrip(".") if desc else "what the source says"
 
 
+def _conditions(node: Any) -> dict[str, str]:
+    """Fields a record's if/then/else makes required, with when ('arms': 'required
+    unless design is systematic-review, ...'), so the scaffold includes them."""
+    found = {}
+    for branch in node.get("allOf", []) if isinstance(node, dict) else []:
+        condition = branch.get("if", {}).get("properties", {})
+        if len(condition) != 1:
+            continue
+        (prop, rule), = condition.items()
+        values = " or ".join(str(v) for v in rule.get("enum", [rule.get("const")]))
+        for key in branch.get("then", {}).get("required", []):
+            found[key] = f"required when {prop} is {values}; delete it otherwise"
+        for key in branch.get("else", {}).get("required", []):
+            found[key] = f"required unless {prop} is {values} (then delete it)"
+    return found
+
+
 class _Writer:
     def __init__(self, schemas: Schemas, rid: str, today: dt.date):
         self.schemas, self.rid, self.today = schemas, rid, today
@@ -87,9 +104,12 @@ class _Writer:
 
     def mapping(self, doc: dict, node: Any, depth: int, top: bool = False) -> None:
         must = set(required(self.schemas, doc, node))
+        conditional = _conditions(node) if top else {}
         for key, (sub_doc, sub) in properties(self.schemas, doc, node).items():
             desc = description(self.schemas, sub_doc, sub)
-            if key in must:
+            if key in conditional:
+                self.lines.append(f"{INDENT * depth}# {key}: {conditional[key]}")
+            if key in must or key in conditional:
                 self.field(key, sub_doc, sub, desc, depth, top)
             else:
                 self.lines.append(f"{INDENT * depth}# {key} (optional): {desc or 'see the data dictionary'}")
