@@ -279,6 +279,8 @@ def evidence_diff(root: Path, base: str | None = None, head: str | None = None) 
         kind = _record_path(new_path) or ""
         a, b = good_before[old_path], good_after[new_path]
         change = RecordChange(kind, str(b.get("id", "-")), new_path, "" if old_path == new_path else old_path)
+        if old_path != new_path:  # the new id is in "Renamed" already
+            a, b = {k: v for k, v in a.items() if k != "id"}, {k: v for k, v in b.items() if k != "id"}
         if a != b:
             _compare(kind, a, b, change)
         if change.items or change.other_fields:
