@@ -31,7 +31,7 @@ def test_unset_repository_links_to_the_contributing_page(kb, tmp_path):
     site = site_at(kb, tmp_path, None)
     for page in (render_study(site, "blood-2011-ash-lenalidomide-pilot"), render_regimen(site, "asct-hdm")):
         box = actions(page.text())
-        assert [a.attrs["href"] for a in box.iter() if a.tag == "a"] == ["../../contributing.html"]
+        assert [a.attrs["href"] for a in box.iter() if a.tag == "a"] == ["../../contributing.html#reporting-an-error"]
         assert "Found an error in this record?" in box.text()
 
 

@@ -402,7 +402,7 @@ def record_actions(site: Site, kind: str, rid: str, path: str) -> Html:
     repo = repository(site.kb.root)
     if repo is None:
         return el("p", join(["Found an error in this record? ",
-                             link(links.href(path, "contributing.md"), "How to report it or correct it"), "."]),
+                             link(links.href(path, "contributing.md", "reporting-an-error"), "How to report it"), "."]),
                   class_="poems-record-actions")
     base, edit = repo
     form = f"{base}/issues/new?" + urlencode({"template": "report-error.yml", "record": rid, "title": f"Correction: {rid}"})
