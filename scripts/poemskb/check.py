@@ -235,6 +235,12 @@ _REFERENCE_KEYS = (("regimen", "regimen"), ("measure", "measure"), ("study", "st
 
 @rule("unresolved-reference", "Every reference (regimen, measure, study, criteria, arm, step, provenance check) must resolve.")
 def references_resolve(record: Record, ctx: Context) -> Iterator[Problem]:
+    yield from _other_records(record, ctx)
+    yield from _local_references(record, ctx)
+
+
+def _other_records(record: Record, ctx: Context) -> Iterator[Problem]:
+    """References to other records; also run on records that fail their schema."""
     for path, kind, target in _references(record):
         if target in ctx.ids[kind] or target.startswith(PLACEHOLDER):
             continue
@@ -243,7 +249,6 @@ def references_resolve(record: Record, ctx: Context) -> Iterator[Problem]:
             continue
         yield record.problem("unresolved-reference", path, f"no {kind} record '{target}' (expected evidence/{_folder(kind)}/{target}.yaml)"
                              + _closest(ctx, kind, target))
-    yield from _local_references(record, ctx)
 
 
 def _closest(ctx: Context, kind: str, given: str) -> str:
@@ -555,9 +560,10 @@ def check_schema(record: Record, schemas: Schemas) -> list[Problem]:
     return problems
 
 
-# Rules that only read ids and reference fields, and so still run on a record that fails
-# its schema: a contributor sees a wrong regimen id in the same run as a schema error.
-CHECKED_WHEN_INVALID = ("id-mismatch", "unresolved-reference")
+# Checks that only read ids and references to other records, and so still run on a
+# record that fails its schema: a contributor sees a wrong regimen id in the same run as
+# a schema error. Their problems at a field the schema already faults are left out.
+CHECKED_WHEN_INVALID = (id_matches_file, _other_records)
 
 
 def check_records(records: list[Record], schemas: Schemas, today: dt.date | None = None,
@@ -570,14 +576,17 @@ def check_records(records: list[Record], schemas: Schemas, today: dt.date | None
     ctx.unloadable = {key: rel for key, rel in (unloadable or {}).items() if key[1] not in ctx.ids[key[0]]}
     problems: list[Problem] = []
     valid: list[Record] = []
-    invalid: list[Record] = []
+    invalid: list[tuple[Record, set[str]]] = []  # with the fields its schema errors name
     for record in records:
         if only is not None and record.rel not in only:
             valid.append(record)
             continue
         found = check_schema(record, schemas)
         problems.extend(found)
-        (invalid if found else valid).append(record)
+        if found:
+            invalid.append((record, {p.field for p in found}))
+        else:
+            valid.append(record)
     # Rules read other records' fields (a measure's value_types, a criteria record's
     # items) only through by_id, so it must hold only records that passed the schema.
     # A reference to an invalid record still resolves (ids); its own errors are reported.
@@ -589,10 +598,10 @@ def check_records(records: list[Record], schemas: Schemas, today: dt.date | None
         for _, func in RULES.values():
             problems.extend(func(record, ctx))
         record._nodes = record._fields = None  # built per record on demand; free them
-    for record in invalid:
-        for code in CHECKED_WHEN_INVALID:
+    for record, faulted in invalid:
+        for check in CHECKED_WHEN_INVALID:
             try:
-                problems.extend(RULES[code][1](record, ctx))
+                problems.extend(p for p in check(record, ctx) if p.field not in faulted)
             except (AttributeError, IndexError, KeyError, TypeError, ValueError):
                 pass  # malformed where the schema errors already say so
         record._nodes = record._fields = None

@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .load import KIND_FOLDERS, LoadError, parse_text, read_text
-from .schema import Schemas, _items, properties
+from .schema import Schemas, item_node, properties
 
 
 def modeline(kind: str) -> str:
@@ -53,7 +53,7 @@ def _order(schemas: Schemas, doc: dict, node: Any, value: Any) -> None:
             _order(schemas, *(sub if sub else ({}, None)), value[key])
     elif isinstance(value, CommentedSeq):
         for item in value:
-            sub = _items(schemas, doc, node, item) if node is not None else None
+            sub = item_node(schemas, doc, node, item) if node is not None else None
             _order(schemas, *(sub if sub else ({}, None)), item)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from .check import PLACEHOLDER
 from .fmt import modeline
 from .load import KIND_FOLDERS
-from .schema import Schemas, _items, _parts, description, properties, required
+from .schema import Schemas, description, item_node, parts_of, properties, required
 
 FOLDERS = {kind: folder for folder, kind in KIND_FOLDERS.items()}
 INDENT = "  "
@@ -58,7 +58,7 @@ def _fill(what: str) -> str:
 
 
 def _enum(schemas: Schemas, doc: dict, node: Any) -> list[str] | None:
-    for _, part in _parts(schemas, doc, node):
+    for _, part in parts_of(schemas, doc, node):
         if isinstance(part.get("enum"), list):
             return [str(v) for v in part["enum"]]
     return None
@@ -66,7 +66,7 @@ def _enum(schemas: Schemas, doc: dict, node: Any) -> list[str] | None:
 
 def _types(schemas: Schemas, doc: dict, node: Any) -> set[str]:
     found: set[str] = set()
-    for _, part in _parts(schemas, doc, node):
+    for _, part in parts_of(schemas, doc, node):
         kind = part.get("type")
         found |= set(kind) if isinstance(kind, list) else {kind} if kind else set()
     return found
@@ -138,7 +138,7 @@ class _Writer:
 
     def array(self, key: str, doc: dict, node: Any, desc: str, depth: int) -> None:
         pad = INDENT * depth
-        item = _items(self.schemas, doc, node, None)
+        item = item_node(self.schemas, doc, node, None)
         if item is None or not properties(self.schemas, *item):
             choices = _enum(self.schemas, *item) if item else None
             what = f"one or more of: {', '.join(choices)}" if choices else _what(desc)

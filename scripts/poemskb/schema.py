@@ -113,7 +113,7 @@ def load_schemas(root: Path) -> Schemas:
 # Where a field sits in the schemas ----------------------------------------------------
 # The formatter's key order, the scaffold's fields and the "did you mean" of a misspelled
 # key all read the schemas' own property order: no list of fields is kept in Python.
-def _parts(schemas: Schemas, doc: dict[str, Any], node: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+def parts_of(schemas: Schemas, doc: dict[str, Any], node: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     """The node and every node it borrows from ($ref, allOf), each with its document."""
     if not isinstance(node, dict):
         return
@@ -125,27 +125,27 @@ def _parts(schemas: Schemas, doc: dict[str, Any], node: Any) -> Iterator[tuple[d
         target: Any = target_doc
         for part in ref.split("#", 1)[1].strip("/").split("/"):
             target = target[part]
-        yield from _parts(schemas, target_doc, target)
+        yield from parts_of(schemas, target_doc, target)
     for branch in node.get("allOf", []):
-        yield from _parts(schemas, doc, branch)
+        yield from parts_of(schemas, doc, branch)
 
 
 def properties(schemas: Schemas, doc: dict[str, Any], node: Any) -> dict[str, tuple[dict, Any]]:
     """Property name -> (document, schema node), in the schema's order (the node's own
     properties first, then those it borrows)."""
     found: dict[str, tuple[dict, Any]] = {}
-    for part_doc, part in _parts(schemas, doc, node):
+    for part_doc, part in parts_of(schemas, doc, node):
         for key, sub in part.get("properties", {}).items():
             found.setdefault(key, (part_doc, sub))
     return found
 
 
 def required(schemas: Schemas, doc: dict[str, Any], node: Any) -> list[str]:
-    return [key for _, part in _parts(schemas, doc, node) for key in part.get("required", [])]
+    return [key for _, part in parts_of(schemas, doc, node) for key in part.get("required", [])]
 
 
-def _items(schemas: Schemas, doc: dict[str, Any], node: Any, value: Any) -> tuple[dict, Any] | None:
-    for part_doc, part in _parts(schemas, doc, node):
+def item_node(schemas: Schemas, doc: dict[str, Any], node: Any, value: Any) -> tuple[dict, Any] | None:
+    for part_doc, part in parts_of(schemas, doc, node):
         items = part.get("items")
         if isinstance(items, dict):
             branches = items.get("oneOf") or items.get("anyOf")
@@ -165,7 +165,7 @@ def node_at(schemas: Schemas, kind: str, data: Any, path: tuple) -> tuple[dict, 
         if here is None:
             return None
         if isinstance(part, int):
-            here = _items(schemas, *here, value[part] if isinstance(value, list) and part < len(value) else None)
+            here = item_node(schemas, *here, value[part] if isinstance(value, list) and part < len(value) else None)
         else:
             here = properties(schemas, *here).get(part)
         try:
@@ -177,7 +177,7 @@ def node_at(schemas: Schemas, kind: str, data: Any, path: tuple) -> tuple[dict, 
 
 def description(schemas: Schemas, doc: dict[str, Any], node: Any) -> str:
     """A node's own description, else the one it borrows."""
-    for _, part in _parts(schemas, doc, node):
+    for _, part in parts_of(schemas, doc, node):
         if isinstance(part.get("description"), str):
             return part["description"]
     return ""
