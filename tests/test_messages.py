@@ -2,7 +2,6 @@
 (issue 9) is asserted here in its new wording, on a scratch copy of the knowledge base."""
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -10,13 +9,12 @@ from pathlib import Path
 from poemskb.kb import load
 
 MINIMAL = (Path(__file__).parent / "fixtures" / "minimal-study.yaml").read_text(encoding="utf-8")
-TODAY = dt.date(2026, 11, 22)
 PATH = "evidence/studies/minimal-study.yaml"
 
 
 def lines(scratch: Path, text: str, name: str = "minimal-study.yaml", folder: str = "studies") -> list[str]:
     (scratch / "evidence" / folder / name).write_text(text, encoding="utf-8")
-    _, report = load(scratch, today=TODAY)
+    _, report = load(scratch)
     return [p.text() for p in report.sorted() if p.severity == "error" or p.code == "not-checked"]
 
 
@@ -59,7 +57,7 @@ def test_summary_count_equals_the_problems_printed(scratch):
     # The same problem can be found twice (two schema branches); it is printed once and counted once.
     text = edit("    regimen: rd\n", "    regimen: nope\n").replace("percent: 50.0}", "percent: 55.0}").replace("  n: 20\n  locator", "  n: twenty\n  locator")
     (scratch / "evidence" / "studies" / "minimal-study.yaml").write_text(text, encoding="utf-8")
-    _, report = load(scratch, today=TODAY)
+    _, report = load(scratch)
     out = report.format("text", quiet=lambda p: p.code == "unverified").splitlines()
     printed_errors = [line for line in out if ": error[" in line]
     assert out[-1].startswith(f"{len(printed_errors)} error(s), ")
