@@ -144,7 +144,8 @@ def hostile_tree(scratch: Path) -> Path:
 
 def run(capsys, tree: Path, style: str) -> str:
     capsys.readouterr()
-    assert cli.main(["--root", str(tree), "validate", "--format", style]) == 1
+    # --all-warnings: every problem, including unverified facts in records not changed.
+    assert cli.main(["--root", str(tree), "validate", "--format", style, "--all-warnings"]) == 1
     return capsys.readouterr().out
 
 

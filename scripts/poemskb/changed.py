@@ -24,7 +24,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from .check import _references, check_records
+from .check import _references, check_records, unloaded_ids
 from .load import KIND_FOLDERS, Record, discover, load_file
 from .problems import Report
 from .schema import load_schemas
@@ -116,10 +116,23 @@ def validate_changed(root: Path, present: set[str], deleted: set[str]) -> tuple[
     unloadable = {p.path for p in report.problems}
     stand_ins = [Record(kind, path, name, "", {"id": path.name[: -len(".yaml")]})
                  for name, (kind, path) in rel.items() if name not in loaded and name not in unloadable]
-    problems = check_records(list(loaded.values()) + stand_ins, schemas, only=checked)
+    problems = check_records(list(loaded.values()) + stand_ins, schemas, only=checked, unloadable=unloaded_ids(report.problems))
     report.extend(p for p in problems if p.path in present or p.severity == "error")
     return report, len(checked), len(rel)
 
 
 def _folder(kind: str) -> str:
     return next(f for f, k in KIND_FOLDERS.items() if k == kind)
+
+
+def default_base(root: Path) -> str | None:
+    """Where this branch left main: the merge-base with main (or origin/main), or None
+    when there is no such branch."""
+    for branch in ("main", "origin/main"):
+        try:
+            result = subprocess.run(["git", "-C", str(root), "merge-base", "HEAD", branch], capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            return None
+        if result.returncode == 0 and result.stdout.strip():
+            return result.stdout.strip()
+    return None

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 from .escape import HIDDEN, HIDDEN_BUT_LINE_FEED, describe
 from .load import KIND_FOLDERS, Record
 from .problems import Problem
-from .schema import Schemas
+from .schema import Schemas, closest
 
 IDENTIFIER_PATTERNS = {
     "doi": re.compile(r"10\.[0-9]{4,9}/[^\s]+"),
@@ -47,6 +47,11 @@ class Context:
     today: dt.date = field(default_factory=dt.date.today)
     ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_id: dict[tuple[str, str], Record] = field(default_factory=dict)
+    # (kind, id) -> path of a record file that failed to load: references to it are not
+    # errors of the records that make them (see not_checked_against_broken).
+    unloadable: dict[tuple[str, str], str] = field(default_factory=dict)
+    blocked: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    _names: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for record in self.records:
@@ -98,7 +103,12 @@ LOAD_CODES = {
     "stray-file": "A file under evidence/ is not in a record folder or is not .yaml.",
     "unreadable": "The file could not be read.",
     "schema": "The record does not match its JSON Schema.",
+    "placeholder": "A field still holds the text `poemskb new` put there to be replaced (checked with the schema).",
 }
+
+# What `poemskb new` writes where a contributor must fill something in. A value that
+# starts with it fails validation, naming the field, until it is replaced.
+PLACEHOLDER = "TO FILL"
 
 
 # ---------------------------------------------------------------------------------
@@ -226,10 +236,40 @@ _REFERENCE_KEYS = (("regimen", "regimen"), ("measure", "measure"), ("study", "st
 
 @rule("unresolved-reference", "Every reference (regimen, measure, study, criteria, arm, step, provenance check) must resolve.")
 def references_resolve(record: Record, ctx: Context) -> Iterator[Problem]:
-    for path, kind, target in _references(record):
-        if target not in ctx.ids[kind]:
-            yield record.problem("unresolved-reference", path, f"no {kind} record '{target}' (expected evidence/{_folder(kind)}/{target}.yaml)")
+    yield from _other_records(record, ctx)
     yield from _local_references(record, ctx)
+
+
+def _other_records(record: Record, ctx: Context) -> Iterator[Problem]:
+    """References to other records; also run on records that fail their schema."""
+    for path, kind, target in _references(record):
+        if target in ctx.ids[kind] or target.startswith(PLACEHOLDER):
+            continue
+        if (kind, target) in ctx.unloadable:
+            ctx.blocked[(kind, target)].add(record.rel)  # said once, by the broken file
+            continue
+        yield record.problem("unresolved-reference", path, f"no {kind} record '{target}' (expected evidence/{_folder(kind)}/{target}.yaml)"
+                             + _closest(ctx, kind, target))
+
+
+def _closest(ctx: Context, kind: str, given: str) -> str:
+    """'; did you mean ...?' naming the ids of the closest records of a kind, matching
+    the text against their ids, names, short names and aliases ('asct' -> 'asct-hdm')."""
+    if kind not in ctx._names:
+        names: dict[str, set[str]] = defaultdict(set)
+        for rid in ctx.ids[kind]:
+            names[rid].add(rid)
+        for (k, rid), other in ctx.by_id.items():
+            if k == kind:
+                d = other.data
+                for name in [d.get("name"), d.get("short_name"), *(d.get("aliases") or [])]:
+                    if isinstance(name, str):
+                        names[name.lower()].add(rid)
+        ctx._names[kind] = names
+    names = ctx._names[kind]
+    close = [given.lower()] if given.lower() in names else closest(given, list(names))
+    ids = list(dict.fromkeys(rid for name in close for rid in sorted(names[name])))[:3]
+    return "; did you mean " + " or ".join(f"'{rid}'" for rid in ids) + "?" if ids else ""
 
 
 def _folder(kind: str) -> str:
@@ -643,29 +683,75 @@ def identifiers_unique(ctx: Context) -> Iterator[Problem]:
                 yield record.problem("duplicate-identifier", (key, "value"), f"{key.upper()} {value} is also recorded by {others}")
 
 
+@cross_rule("not-checked", "Warning: records that refer to a record file that failed to load were not checked against it.")
+def not_checked_against_broken(ctx: Context) -> Iterator[Problem]:
+    for (kind, target), users in sorted(ctx.blocked.items()):
+        where = ctx.unloadable[(kind, target)]
+        listed = ", ".join(sorted(users)[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+        yield Problem(where, 1, 1, "warning", "not-checked", "-", "-",
+                      f"{len(users)} record(s) refer to {kind} '{target}' and were not checked against it, because this "
+                      f"file did not load (its error is reported above): {listed}")
+
+
+def unloaded_ids(problems: list[Problem]) -> dict[tuple[str, str], str]:
+    """(kind, id) -> path for every record file that failed to load (its id taken from
+    its file name, which is all that is known of it)."""
+    found = {}
+    for problem in problems:
+        parts = problem.path.split("/")
+        if len(parts) == 3 and parts[0] == "evidence" and parts[1] in KIND_FOLDERS and parts[2].endswith(".yaml"):
+            found[(KIND_FOLDERS[parts[1]], parts[2][: -len(".yaml")])] = problem.path
+    return found
+
+
+def placeholders(record: Record) -> list[tuple[tuple, str]]:
+    """(path, text) of every value still holding the scaffold's placeholder."""
+    return [(path, value) for path, value in walk(record.data) if isinstance(value, str) and value.startswith(PLACEHOLDER)]
+
+
 def check_schema(record: Record, schemas: Schemas) -> list[Problem]:
-    return [record.problem("schema", path, message) for path, message in schemas.errors(record)]
+    marked = placeholders(record)
+    problems = []
+    for path, text in marked:
+        where = path[:-1] if path and path[-1] == "reason" else path  # a fact's reason: name the fact
+        what = text[len(PLACEHOLDER):].lstrip(": ")
+        problems.append(record.problem("placeholder", where, f"still to fill: {what}"))
+    # A placeholder where a number or one of a list belongs also fails the schema; that
+    # error would only repeat that the field is not filled in yet.
+    problems.extend(record.problem("schema", path, message) for path, message in schemas.errors(record)
+                    if not any(path[: len(p)] == p for p, _ in marked))
+    return problems
+
+
+# Checks that only read ids and references to other records, and so still run on a
+# record that fails its schema: a contributor sees a wrong regimen id in the same run as
+# a schema error. Their problems at a field the schema already faults are left out.
+CHECKED_WHEN_INVALID = (id_matches_file, _other_records)
 
 
 def check_records(records: list[Record], schemas: Schemas, today: dt.date | None = None,
-                  only: set[str] | None = None) -> list[Problem]:
+                  only: set[str] | None = None, unloadable: dict[tuple[str, str], str] | None = None) -> list[Problem]:
     """Schema and integrity problems for the records (all of them, or only those whose
-    relative path is in `only`); cross-record rules always see every record."""
+    relative path is in `only`); cross-record rules always see every record. `unloadable`
+    names the record files that failed to load (unloaded_ids), so that records pointing
+    at them are not blamed for it."""
     ctx = Context(schemas, records, **({"today": today} if today else {}))
+    ctx.unloadable = {key: rel for key, rel in (unloadable or {}).items() if key[1] not in ctx.ids[key[0]]}
     problems: list[Problem] = []
     valid: list[Record] = []
+    invalid: list[tuple[Record, set[str]]] = []  # with the fields its schema errors name
     for record in records:
         if only is not None and record.rel not in only:
             valid.append(record)
             continue
         found = check_schema(record, schemas)
         problems.extend(found)
-        if not found:
-            valid.append(record)
-        else:  # needs no valid shape, and hidden text is worth knowing about at once
+        if found:
+            invalid.append((record, {p.field for p in found}))
+            # Needs no valid shape, and hidden text is worth knowing about at once.
             problems.extend(no_hidden_characters(record, ctx))
-            record._nodes = record._fields = None
-    ctx.records = valid if only is None else records
+        else:
+            valid.append(record)
     # Rules read other records' fields (a measure's value_types, a criteria record's
     # items) only through by_id, so it must hold only records that passed the schema.
     # A reference to an invalid record still resolves (ids); its own errors are reported.
@@ -677,6 +763,14 @@ def check_records(records: list[Record], schemas: Schemas, today: dt.date | None
         for _, func in RULES.values():
             problems.extend(func(record, ctx))
         record._nodes = record._fields = None  # built per record on demand; free them
+    for record, faulted in invalid:
+        for check in CHECKED_WHEN_INVALID:
+            try:
+                problems.extend(p for p in check(record, ctx) if p.field not in faulted)
+            except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+                pass  # malformed where the schema errors already say so
+        record._nodes = record._fields = None
     for _, func in CROSS_RULES.values():
-        problems.extend(p for p in func(ctx) if only is None or p.path in only)
+        # not-checked stands at the broken file, which is not a record and so never in `only`.
+        problems.extend(p for p in func(ctx) if only is None or p.path in only or p.code == "not-checked")
     return problems

@@ -5,6 +5,9 @@
     poemskb export   --out DIR
     poemskb rules
     poemskb synth    --studies N --out DIR [--seed S] [--no-site]
+    poemskb new      study|regimen|measure|finding|criteria [ID] [--author A --year Y --topic T]
+    poemskb fmt      [--check] [FILES...]
+    poemskb diff     [BASE [HEAD]] [--format markdown|json] [--max-lines N]
     poemskb meta     FILE.csv [--model glmm-ml|logit-reml] [--format text|json]
 Exit codes: 0 clean, 1 problems found, 2 usage error.
 """
@@ -74,11 +77,78 @@ def _validate_changed(root: Path, args: argparse.Namespace, present: set[str], d
 
 
 def _print_report(report, args: argparse.Namespace) -> int:
-    output = report.format(args.format)
+    output = report.format(args.format, quiet=None if args.all_warnings else _untouched(_root(args)))
     if output:
         print(output)
     failed = report.errors or (args.strict and report.warnings)
     return 1 if failed else 0
+
+
+def _untouched(root: Path):
+    """Which warnings to count rather than list: 'unverified' ones in records this branch
+    did not change since it left main (all of them when git cannot say)."""
+    from .changed import GitError, changed_since, default_base
+
+    try:
+        base = default_base(root)
+        touched = set().union(*changed_since(root, base)) if base else set()
+    except GitError:
+        touched = set()
+    return lambda problem: problem.code == "unverified" and problem.path not in touched
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import suggest_id, write_new
+    from .schema import load_schemas
+
+    rid = args.id or suggest_id(args.author, args.year, args.topic)
+    if not rid:
+        print("poemskb new: give an ID, or --author, --year and --topic to have one made "
+              "(e.g. poemskb new study --author Misawa --year 2016 --topic thalidomide)", file=sys.stderr)
+        return 2
+    root = _root(args)
+    try:
+        path = write_new(root, load_schemas(root), args.kind, rid)
+    except (ValueError, FileExistsError) as exc:
+        print(f"poemskb new: {exc}", file=sys.stderr)
+        return 1
+    rel = path.relative_to(root)
+    print(f"wrote {rel}: replace every 'TO FILL', then run: poemskb fmt {rel} && poemskb validate {rel}")
+    return 0
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from .fmt import format_files
+    from .load import discover
+    from .schema import load_schemas
+
+    root = _root(args)
+    paths = [Path(name) for name in args.files] or [path for _, path in discover(root / "evidence")[0]]
+    outcomes = format_files(root, paths, load_schemas(root), write=not args.check)
+    failed = False
+    for o in outcomes:
+        if o.error:
+            print(f"{o.rel}: {o.error}", file=sys.stderr)
+            failed = True
+        elif o.changed and args.check:
+            print(f"{o.rel}: not in canonical form; fix it with: poemskb fmt {o.rel}")
+            failed = True
+        elif o.changed:
+            print(f"formatted {o.rel}")
+    return 1 if failed else 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .changed import GitError
+    from .changes import evidence_diff
+
+    try:
+        diff = evidence_diff(_root(args), args.base, args.head)
+    except GitError as exc:
+        print(f"poemskb diff: {exc}", file=sys.stderr)
+        return 2
+    print(diff.json() if args.format == "json" else diff.markdown(max_lines=args.max_lines))
+    return 0
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -188,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check every record; report every problem")
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument("--all-warnings", action="store_true",
+                          help="list every warning (by default, unverified facts in records you did not change are counted in one line)")
     validate.add_argument("--since", metavar="REV", help="check only what changed since a git revision, and the records the change can affect")
     validate.add_argument("files", nargs="*", help="check only these changed record files and the records they can affect, "
                                "as --since does (a listed file that no longer exists counts as deleted)")
@@ -215,6 +287,26 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write outcomes.csv, studies.csv and knowledge-base.json")
     export.add_argument("--out", required=True, help="output folder")
     export.set_defaults(func=cmd_export)
+
+    new = sub.add_parser("new", help="start a record from the schema, with every field to fill marked")
+    new.add_argument("kind", choices=["study", "regimen", "measure", "finding", "criteria"])
+    new.add_argument("id", nargs="?", help="the record id (e.g. misawa-2016-thalidomide); or give --author, --year and --topic")
+    new.add_argument("--author", help="first author's surname (only if you have seen the author list)")
+    new.add_argument("--year", help="publication year")
+    new.add_argument("--topic", help="a word or two for the topic (e.g. thalidomide, asct)")
+    new.set_defaults(func=cmd_new)
+
+    fmt = sub.add_parser("fmt", help="put records in canonical form (key order and style), keeping comments")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 naming each file not in canonical form")
+    fmt.add_argument("files", nargs="*", help="record files (default: every record)")
+    fmt.set_defaults(func=cmd_fmt)
+
+    diff = sub.add_parser("diff", help="what changed in the evidence between two revisions (Markdown for a pull request, or JSON)")
+    diff.add_argument("base", nargs="?", help="git revision to compare from (default: where this branch left main)")
+    diff.add_argument("head", nargs="?", help="git revision to compare to (default: the files as they are now)")
+    diff.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    diff.add_argument("--max-lines", type=int, default=200, help="cap on the Markdown's lines (a pull-request comment); the rest is counted")
+    diff.set_defaults(func=cmd_diff)
     return parser
 
 

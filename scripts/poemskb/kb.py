@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from .check import check_records
+from .check import check_records, unloaded_ids
 from .load import Record, load_records
 from .problems import Report
 from .schema import Schemas, load_schemas
@@ -191,5 +191,5 @@ def _load(root: Path, today: dt.date | None) -> tuple[KnowledgeBase, Report]:
     schemas = load_schemas(root)
     records, problems = load_records(root / "evidence")
     report = Report(problems)
-    report.extend(check_records(records, schemas, today=today))
+    report.extend(check_records(records, schemas, today=today, unloadable=unloaded_ids(problems)))
     return KnowledgeBase(root, schemas, records), report

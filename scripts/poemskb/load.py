@@ -214,6 +214,8 @@ def parse_text(text: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        if "mapping values are not allowed" in message and mark is not None:
+            message = _colon_advice(text, mark.line)
         raise _mark_error("yaml-syntax", message or "malformed YAML", mark) from None
     except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
         raise LoadError("yaml-syntax", f"control character U+{exc.character:04X} is not allowed in YAML; remove it",
@@ -227,6 +229,17 @@ def parse_text(text: str) -> Any:
     if data is None:
         raise LoadError("empty", "the file holds no YAML document")
     return data
+
+
+def _colon_advice(text: str, line: int) -> str:
+    """What to do about YAML's 'mapping values are not allowed here': plain text that
+    holds ': ' ends the value there. Show the line quoted, when it is short and plain."""
+    advice = "text containing ': ' must be quoted"
+    source = text.split("\n")[line] if line < len(text.split("\n")) else ""
+    match = re.fullmatch(r"(\s*(?:- )?[A-Za-z_][\w-]*: )(.+)", source)
+    if match and len(source) <= 120 and source.isprintable() and '"' not in match.group(2) and "\\" not in match.group(2):
+        return f"{advice}: write {match.group(1).strip()} \"{match.group(2).strip()}\""
+    return f'{advice}: put the whole value in double quotes, e.g. note: "Response: 5 of 8"'
 
 
 def read_text(path: Path) -> str:

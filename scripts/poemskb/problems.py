@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .escape import json_ascii_safe, visible, workflow_data, workflow_property
 
@@ -43,11 +43,20 @@ class Problem:
 class Report:
     problems: list[Problem] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # The same problem found twice (two schema branches, two rules) is one problem:
+        # duplicates are dropped here, so the summary counts what is printed.
+        given, self.problems, self._seen = self.problems, [], set()
+        self.extend(given)
+
     def add(self, problem: Problem) -> None:
-        self.problems.append(problem)
+        if problem not in self._seen:
+            self._seen.add(problem)
+            self.problems.append(problem)
 
     def extend(self, problems: Iterable[Problem]) -> None:
-        self.problems.extend(problems)
+        for problem in problems:
+            self.add(problem)
 
     @property
     def errors(self) -> list[Problem]:
@@ -59,15 +68,25 @@ class Report:
 
     def sorted(self) -> list[Problem]:
         # Errors before warnings, then by place, so warnings never hide an error.
-        return sorted(set(self.problems), key=lambda p: (p.severity != "error", p.path, p.line, p.col, p.code, p.field, p.message))
+        return sorted(self.problems, key=lambda p: (p.severity != "error", p.path, p.line, p.col, p.code, p.field, p.message))
 
-    def format(self, style: str) -> str:
+    def format(self, style: str, quiet: Callable[[Problem], bool] | None = None) -> str:
+        """The report as text, GitHub annotations or JSON. Warnings for which `quiet`
+        says yes (unverified facts in records the contributor did not touch) are counted
+        in one line instead of listed, so a contributor's own errors are not buried;
+        JSON always lists everything."""
         items = self.sorted()
         if style == "json":
             # The values stay exact (JSON is structural); hidden characters are \\u escapes.
             return json_ascii_safe(json.dumps([asdict(p) for p in items], ensure_ascii=False, indent=2))
+        hidden = [p for p in items if quiet and p.severity == "warning" and quiet(p)]
+        shown = [p for p in items if p not in set(hidden)] if hidden else items
         if style == "github":
-            return "\n".join(p.github() for p in items)
-        lines = [p.text() for p in items]
+            return "\n".join(p.github() for p in shown)
+        lines = [p.text() for p in shown]
+        if hidden:
+            files = len({p.path for p in hidden})
+            lines.append(f"{len(hidden)} more warning(s) about unverified facts in {files} record(s) you did not change "
+                         "(--all-warnings lists them)")
         lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
         return "\n".join(lines)

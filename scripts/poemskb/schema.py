@@ -43,7 +43,18 @@ class Schemas:
     def errors(self, record: Record) -> Iterator[tuple[tuple, str]]:
         """(field path, message) for every schema violation in a record."""
         for error in self.validators[record.kind].iter_errors(record.data):
-            yield tuple(error.instance_path), _message(error)
+            path = tuple(error.instance_path)
+            kind = type(error.kind).__name__
+            if kind == "AdditionalProperties":
+                # Reported at the mapping that holds the key; point at the key itself.
+                allowed = [] if (found := node_at(self, record.kind, record.data, path)) is None else list(properties(self, *found))
+                for key in error.kind.unexpected:
+                    yield path + (key,), f"unknown field '{key}'{did_you_mean(str(key), allowed, 'allowed here: ' + ', '.join(allowed))}"
+                continue
+            message = _message(error)
+            if kind == "Enum" and isinstance(error.instance, str):
+                message += did_you_mean(error.instance, [str(o) for o in error.kind.options], "")
+            yield path, message
 
     # Vocabularies -----------------------------------------------------------------
     def enum(self, kind: str, *pointer: str) -> list[str]:
@@ -68,6 +79,25 @@ class Schemas:
         return dict(zip(node["enum"], node.get("enumDescriptions", [""] * len(node["enum"]))))
 
 
+def closest(given: str, choices: list[str], n: int = 3) -> list[str]:
+    """The choices nearest to a misspelt text (case ignored): only those about as close
+    as the best, so 'hematologic-response' gets 'haematologic-response' alone."""
+    import difflib
+
+    lowered = {c.lower(): c for c in choices}
+    scored = sorted(((difflib.SequenceMatcher(None, given.lower(), c).ratio(), c) for c in lowered), reverse=True)
+    best = scored[0][0] if scored else 0
+    return [lowered[c] for score, c in scored[:n] if score >= max(0.6, best - 0.1)]
+
+
+def did_you_mean(given: str, choices: list[str], otherwise: str) -> str:
+    """'; did you mean 'x'?' with the closest choices, else '; ' + otherwise (or nothing)."""
+    close = closest(given, choices)
+    if close:
+        return "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    return f"; {otherwise}" if otherwise else ""
+
+
 def _message(error: Any) -> str:
     message = error.message
     # jsonschema-rs quotes whole sub-documents in some messages; keep lines short.
@@ -78,3 +108,76 @@ def _message(error: Any) -> str:
 
 def load_schemas(root: Path) -> Schemas:
     return Schemas(root / "evidence" / "schema")
+
+
+# Where a field sits in the schemas ----------------------------------------------------
+# The formatter's key order, the scaffold's fields and the "did you mean" of a misspelled
+# key all read the schemas' own property order: no list of fields is kept in Python.
+def parts_of(schemas: Schemas, doc: dict[str, Any], node: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """The node and every node it borrows from ($ref, allOf), each with its document."""
+    if not isinstance(node, dict):
+        return
+    yield doc, node
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        name = ref.split("#", 1)[0]
+        target_doc = doc if not name else schemas.common if name == "common.schema.json" else schemas.documents[name[: -len(".schema.json")]]
+        target: Any = target_doc
+        for part in ref.split("#", 1)[1].strip("/").split("/"):
+            target = target[part]
+        yield from parts_of(schemas, target_doc, target)
+    for branch in node.get("allOf", []):
+        yield from parts_of(schemas, doc, branch)
+
+
+def properties(schemas: Schemas, doc: dict[str, Any], node: Any) -> dict[str, tuple[dict, Any]]:
+    """Property name -> (document, schema node), in the schema's order (the node's own
+    properties first, then those it borrows)."""
+    found: dict[str, tuple[dict, Any]] = {}
+    for part_doc, part in parts_of(schemas, doc, node):
+        for key, sub in part.get("properties", {}).items():
+            found.setdefault(key, (part_doc, sub))
+    return found
+
+
+def required(schemas: Schemas, doc: dict[str, Any], node: Any) -> list[str]:
+    return [key for _, part in parts_of(schemas, doc, node) for key in part.get("required", [])]
+
+
+def item_node(schemas: Schemas, doc: dict[str, Any], node: Any, value: Any) -> tuple[dict, Any] | None:
+    for part_doc, part in parts_of(schemas, doc, node):
+        items = part.get("items")
+        if isinstance(items, dict):
+            branches = items.get("oneOf") or items.get("anyOf")
+            if branches and isinstance(value, dict):  # the branch that knows the most keys
+                return max(((part_doc, b) for b in branches),
+                           key=lambda db: len(set(value) & set(properties(schemas, *db))))
+            return part_doc, items
+    return None
+
+
+def node_at(schemas: Schemas, kind: str, data: Any, path: tuple) -> tuple[dict, Any] | None:
+    """The schema node (with its document) that governs the value at `path` in a record."""
+    doc = schemas.documents[kind]
+    here: tuple[dict, Any] | None = (doc, doc)
+    value = data
+    for part in path:
+        if here is None:
+            return None
+        if isinstance(part, int):
+            here = item_node(schemas, *here, value[part] if isinstance(value, list) and part < len(value) else None)
+        else:
+            here = properties(schemas, *here).get(part)
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            value = None
+    return here
+
+
+def description(schemas: Schemas, doc: dict[str, Any], node: Any) -> str:
+    """A node's own description, else the one it borrows."""
+    for _, part in parts_of(schemas, doc, node):
+        if isinstance(part.get("description"), str):
+            return part["description"]
+    return ""

@@ -32,7 +32,14 @@ def render_regimen(site: Site, rid: str) -> Page:
         if safety else para("No study in the knowledge base reports adverse events for this regimen."))
     page.h(2, "How to cite this record", "how-to-cite").html(
         el("p", _cite(site, rid), class_="poems-cite-record"))
+    page.html(_actions(site, rid, path))
     return page
+
+
+def _actions(site: Site, rid: str, path: str) -> Html:
+    from .study import record_actions
+
+    return record_actions(site, "regimen", rid, path)
 
 
 def _cite(site: Site, rid: str) -> str:

@@ -1,7 +1,11 @@
 """A page per study (generated/studies/<id>.md) and the studies index."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
+
+import yaml
 
 from ..describe import volume_issue_pages
 from . import fmt, links
@@ -42,6 +46,7 @@ def render_study(site: Site, sid: str) -> Page:
     page.h(2, "What it was checked against", "provenance").html(_provenance(s, checks), search=False)
     page.h(2, "What is not verified", "verification").html(_verification(site, sid), search=False)
     page.h(2, "How to cite this record", "how-to-cite").html(_how_to_cite(site, sid), search=False)
+    page.html(record_actions(site, "study", sid, path), search=False)
     return page
 
 
@@ -369,6 +374,41 @@ def _how_to_cite(site: Site, sid: str) -> Html:
         para("When you use figures from this record, cite the original publication for the findings and this record for the curation:"),
         el("p", how_to_cite_text(site, "study", sid, "studies"), class_="poems-cite-record"),
     ])
+
+
+# Corrections ----------------------------------------------------------------------------
+def repository(root: Path) -> tuple[str, str] | None:
+    """(repo_url, edit path prefix) from mkdocs.yml, the one place a fork sets its own
+    repository: edit_uri 'edit/main/docs/' gives 'edit/main/' (records live beside docs/,
+    not in it). None while repo_url is not set."""
+    try:
+        config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    repo = config.get("repo_url") if isinstance(config, dict) else None
+    if not isinstance(repo, str) or not repo.startswith("https://"):
+        return None
+    edit = config.get("edit_uri") if isinstance(config.get("edit_uri"), str) else "edit/main/docs/"
+    edit = edit.strip("/")
+    edit = edit[: -len("docs")] if edit.endswith("docs") else edit + "/"
+    return repo.rstrip("/"), edit.strip("/")
+
+
+def record_actions(site: Site, kind: str, rid: str, path: str) -> Html:
+    """'Suggest a correction' (the error form with the record id filled in) and 'Edit
+    this record' links; while mkdocs.yml names no repository, a pointer to the
+    contributing page instead."""
+    folder = {"study": "studies", "regimen": "regimens"}[kind]
+    repo = repository(site.kb.root)
+    if repo is None:
+        return el("p", join(["Found an error in this record? ",
+                             link(links.href(path, "contributing.md", "reporting-an-error"), "How to report it"), "."]),
+                  class_="poems-record-actions")
+    base, edit = repo
+    form = f"{base}/issues/new?" + urlencode({"template": "report-error.yml", "record": rid, "title": f"Correction: {rid}"})
+    return el("p", join([external(form, "Suggest a correction"), " · ",
+                         external(f"{base}/{edit}/evidence/{folder}/{rid}.yaml", "Edit this record")]),
+              class_="poems-record-actions")
 
 
 # Index ----------------------------------------------------------------------------------
