@@ -10,8 +10,9 @@ from typing import Any
 
 import yaml
 
+from ..export.edition import Edition, edition
 from ..kb import KnowledgeBase
-from . import fmt
+from . import fmt, links
 
 # Overlaps that mean the same patients are counted in both studies (or one inside the
 # other); 'partial' and 'possible' overlaps are flagged instead of merged.
@@ -67,7 +68,17 @@ class Site:
 
     @property
     def release(self) -> str:
-        return self.kb.release
+        """The version label: the release number only when the records are that release's
+        (export/edition.py), else '0.1.0 + changes since <date>'."""
+        return self.edition.label
+
+    @cached_property
+    def edition(self) -> Edition:
+        return edition(self.kb)
+
+    @cached_property
+    def site_url(self) -> str | None:
+        return links.site_url(self.kb.root)
 
     @property
     def release_date(self) -> str:

@@ -41,8 +41,16 @@ def render_study(site: Site, sid: str) -> Page:
     page.h(2, "Citations", "cited-by").html(_citations(site, sid, path), search=False)
     page.h(2, "What it was checked against", "provenance").html(_provenance(s, checks), search=False)
     page.h(2, "What is not verified", "verification").html(_verification(site, sid), search=False)
-    page.h(2, "How to cite this record", "how-to-cite").html(_how_to_cite(site, sid), search=False)
+    _cite_this_record(site, page, sid, path)
     return page
+
+
+def _cite_this_record(site: Site, page: Page, sid: str, path: str) -> None:
+    """'Cite this record' and the page-head citation metadata (render/cite.py)."""
+    from . import cite
+
+    page.front.update(cite.study_head(site, sid))
+    page.h(2, "Cite this record", "how-to-cite").html(cite.cite_section(site, "study", sid, path), search=False)
 
 
 def _overview(site: Site, sid: str, path: str) -> Html:
@@ -356,19 +364,6 @@ def _verification(site: Site, sid: str) -> Html:
         items.append(join([el("strong", name), ": ", fmt.status_badge(fact.get("status"), fact.get("reason"))]))
     return join([para("These facts are marked on this page and were not confirmed on a primary source:"),
                  el("ul", join(el("li", i) for i in items), class_="poems-open-facts")])
-
-
-def how_to_cite_text(site: Site, kind: str, rid: str, folder: str) -> str:
-    curated = site.kb.record(kind, rid).data["provenance"]["curated"]
-    return (f"{site.name}. Record '{rid}' ({kind}), release {site.release}, curated {curated}. "
-            f"Source file evidence/{folder}/{rid}.yaml; page generated/{folder}/{rid}.html.")
-
-
-def _how_to_cite(site: Site, sid: str) -> Html:
-    return join([
-        para("When you use figures from this record, cite the original publication for the findings and this record for the curation:"),
-        el("p", how_to_cite_text(site, "study", sid, "studies"), class_="poems-cite-record"),
-    ])
 
 
 # Index ----------------------------------------------------------------------------------
