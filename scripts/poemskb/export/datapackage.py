@@ -55,14 +55,14 @@ def descriptor(edition: Edition, files: dict[str, bytes]) -> str:
         resources.append({
             "name": table.name, "title": table.title, "description": f"{table.description} {SPREADSHEET_NOTE}",
             "path": f"{table.name}.csv", "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv",
-            "encoding": "utf-8", "bytes": len(data), "hash": hashlib.sha256(data).hexdigest(), "schema": schema,
+            "encoding": "utf-8", "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "schema": schema,
         })
     package = {
         "profile": "tabular-data-package", "name": "poems-syndrome-treatment-evidence",
         "title": "POEMS syndrome treatment evidence: tables",
         "description": ("Studies, arms, outcomes and regimens of the POEMS syndrome treatment evidence knowledge base. "
                         f"Made from the records of {edition.label} (records SHA-256 {edition.records_sha256})."),
-        "version": edition.label, "created": edition.date,
+        "version": edition.label, "created": f"{edition.date}T00:00:00Z",
         "licenses": [{"name": LICENCE_RECORDS, "title": LICENCE_RECORDS_NAME, "path": LICENCE_RECORDS_URL}],
         "poemskb": edition.as_dict(), "resources": resources,
     }

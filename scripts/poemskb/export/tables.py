@@ -46,8 +46,12 @@ OUTCOME_STATUS = {k: STATUS[k] for k in ("verified", "unverified")}
 POPULATION = {"newly-diagnosed": "treated at diagnosis (first line)", "relapsed-refractory": "treated after relapse or for refractory disease",
               "mixed": "both newly diagnosed and relapsed or refractory patients", "unknown": "the source does not say",
               "not-applicable": "not a study of patients (a review)"}
-P_OPERATOR = {"=": "p equals p_value", "<": "p is below p_value", "<=": "p is at most p_value", ">": "p is above p_value"}
-COMPARATOR = {"=": "the value as printed", "<": "below the value", "<=": "at most the value", ">": "above the value", ">=": "at least the value"}
+# Relations as words, not '=' or '<' (a cell starting with '=' is a formula to a spreadsheet).
+RELATION = {"=": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+P_OPERATOR = {"eq": "p equals p_value (printed 'p = ...')", "lt": "p is below p_value ('p < ...')",
+              "le": "p is at most p_value ('p ≤ ...')", "gt": "p is above p_value ('p > ...')"}
+COMPARATOR = {"eq": "the value as printed", "lt": "below the value", "le": "at most the value", "gt": "above the value",
+              "ge": "at least the value"}
 VALUE_TYPES = {"count": "events of total patients (percent if printed)", "percentage": "a percentage printed without counts",
                "median": "a median (estimate) with range, IQR or CI if printed", "mean": "a mean (estimate) with SD, SE or CI",
                "quantity": "one measured quantity (estimate) with its unit", "hazard-ratio": "a hazard ratio (estimate) with CI",
@@ -205,7 +209,7 @@ def outcome_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
                 "population_status": s["population"]["status"], "measure": o["measure"],
                 "subgroup": o.get("subgroup"), "timepoint": timepoint(o.get("timepoint")) or None,
                 "value_type": v["type"], "value_as_reported": value_text(v), **_numbers(v),
-                "p_value": p.get("value"), "p_operator": p.get("operator", "=") if p else None,
+                "p_value": p.get("value"), "p_operator": RELATION[p.get("operator", "=")] if p else None,
                 "p_compared_with": p.get("compared_with"), "p_note": p.get("note"), "grade": o.get("grade"),
                 "status": o.get("status", "verified"), "locator": locator(o["locator"], checks),
                 "doi": raw_value(s.get("doi")), "pmid": raw_value(s.get("pmid")), "note": o.get("note"),
@@ -221,7 +225,7 @@ def _numbers(v: dict[str, Any]) -> dict[str, Any]:
         "events": v["n"] if count else None, "total": v["of"] if count else None, "percent": v.get("percent"),
         "approximate": v.get("approximate"), "estimate": v.get("value") if has_estimate else None,
         "estimate_label": v.get("estimate"), "unit": "percent" if kind == "percentage" else v.get("unit"),
-        "comparator": v.get("comparator"), "not_reached": v.get("not_reached"),
+        "comparator": RELATION.get(v.get("comparator", "")), "not_reached": v.get("not_reached"),
         "ci_low": ci[0], "ci_high": ci[1], "range_low": rng[0], "range_high": rng[1],
         "iqr_low": iqr[0], "iqr_high": iqr[1], "sd": v.get("sd"), "se": v.get("se"), "reference": v.get("reference"),
     }
