@@ -19,6 +19,10 @@ from .html import Cell, Column, Html, el, external, fmt as h, join, link, table
 from .page import Page, para
 
 FOLDER = "downloads"
+# Shown on the page and run by tests/test_export_parquet.py in a folder of the files.
+PARQUET_EXAMPLE = ("import duckdb\n"
+                   "duckdb.sql(\"SELECT measure, count(*) AS figures, sum(events) AS events, sum(total) AS evaluable \"\n"
+                   "           \"FROM 'outcomes.parquet' WHERE value_type = 'count' GROUP BY measure ORDER BY measure\").show()")
 
 
 def export_files_for(site: Site) -> Iterator[tuple[str, bytes]]:
@@ -74,14 +78,11 @@ def _spreadsheet_help() -> Html:
 
 
 def _parquet_help() -> Html:
-    example = ("import duckdb\n"
-               "duckdb.sql(\"SELECT measure, count(*) AS figures, sum(events) AS events, sum(total) AS evaluable \"\n"
-               "           \"FROM 'outcomes.parquet' WHERE value_type = 'count' GROUP BY measure ORDER BY measure\").show()")
     return join([
         para("The Parquet files hold the same rows with typed columns (each column's description and unit in its field "
              "metadata; the version, hash and licence in the file metadata). DuckDB, pandas, Polars and Spark read them "
              "directly, also many knowledge bases at once (a glob such as '*/outcomes.parquet'). With DuckDB in Python:"),
-        el("pre", el("code", example)),
+        el("pre", el("code", PARQUET_EXAMPLE)),
         para("The sum adds figures as printed, across studies and outcomes: it is no pooled estimate and ignores overlapping cohorts."),
     ])
 
