@@ -103,7 +103,7 @@ def test_study_page_shows_citation_identifiers_provenance_and_how_to_cite(built,
     for section in ("design", "population", "arms", "outcomes", "overlaps", "cited-by", "provenance", "verification", "how-to-cite"):
         assert page.by_id(section) is not None, section
     assert "PubMed record 27496680" in page.by_id("provenance").parent.text()
-    assert f"Record '{sid}' (study)" in page.find("p", class_="poems-cite-record").text()
+    assert f"study record {sid}" in page.by_id("cite-record").text()
 
 
 def test_cited_by_lists_the_citing_records(built, kb):

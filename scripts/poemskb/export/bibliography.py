@@ -157,9 +157,11 @@ def ris(items: Iterable[dict[str, Any]]) -> str:
         if item.get("author"):
             entry["authors"] = [a.get("literal") or f"{a['family']}, {a['given']}" for a in item["author"]]
         for key, tag in (("title", "title"), ("container-title", "secondary_title"), ("volume", "volume"), ("issue", "number"),
-                         ("DOI", "doi"), ("URL", "url"), ("version", "edition")):
+                         ("DOI", "doi"), ("version", "edition")):
             if item.get(key):
                 entry[tag] = str(item[key])
+        if item.get("URL"):
+            entry["urls"] = [item["URL"]]
         if item.get("page"):
             start, _, end = str(item["page"]).partition("-")
             entry["start_page"] = start
