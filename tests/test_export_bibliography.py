@@ -97,3 +97,14 @@ def test_unverified_facts_are_named_and_unknown_ones_left_out(kb):
                 assert key not in item, (sid, key)
             elif study[field].get("status") == "unverified":
                 assert field in item.get("note", ""), (sid, field)
+
+
+def test_record_citations_from_the_template_equal_citeproc_in_full(kb):
+    from poemskb.export.edition import edition
+
+    ed = edition(kb)
+    for sid in list(kb.studies)[:8]:
+        for url in (None, f"https://test.invalid/kb/generated/studies/{sid}.html"):
+            item = bib.record_item("POEMS KB", ed, "study", sid, kb.studies[sid]["title"].get("value") or sid,
+                                   kb.studies[sid]["provenance"]["curated"], url)
+            assert bib.formatted_record(item) == bib.formatted([item])[0], sid
