@@ -7,6 +7,7 @@ URLs and a 404 page whose links work under a sub-path."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -125,3 +126,32 @@ def test_the_404_page_works_under_a_sub_path(addressed):
     assert refs
     for ref in refs:
         assert ref.startswith(("/kb/", TEST_URL, "https://creativecommons.org/", "https://squidfunk")), ref
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_copy_button_copies_and_degrades_to_selectable_text(browser, server):
+    url = server + f"generated/studies/{SID}.html"
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    try:
+        tab = context.new_page()
+        tab.goto(url)
+        button = tab.locator("button.poems-copy[data-copy='cite-record']")
+        assert button.is_visible()
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", tab.locator("#cite-record .poems-today").inner_text())
+        button.click()
+        tab.wait_for_function("document.querySelector(\"button[data-copy='cite-record']\").textContent === 'Copied'")
+        copied = tab.evaluate("navigator.clipboard.readText()")
+        assert f"study record {SID}" in copied and "Accessed" in copied
+    finally:
+        context.close()
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        tab = context.new_page()
+        tab.goto(url)
+        assert tab.locator("button.poems-copy").first.is_hidden()
+        text = tab.locator("#cite-record")
+        assert text.is_visible() and "[the date you read it]" in text.inner_text()
+        assert text.evaluate("e => getComputedStyle(e).userSelect") != "none"
+    finally:
+        context.close()
