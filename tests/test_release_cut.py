@@ -9,16 +9,18 @@ import io
 import json
 import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import ROOT
+
 from poemskb import release
 from poemskb.cli import main
 from poemskb.export import edition
 from poemskb.kb import load
 
+ROOT = Path(__file__).resolve().parents[1]
 FILES = ["CITATION.cff", ".zenodo.json", "CHANGELOG.md", "LICENSE", "README.md"]
 
 

@@ -46,9 +46,7 @@ def study_citation(sid: str, s: dict[str, Any], ed: Edition) -> dict[str, Any]:
         form["publishedIn"] = {"title": raw_value(s["journal"])}
     for key, fhir_key in (("volume", "volume"), ("issue", "issue"), ("pages", "pageString")):
         if raw_value(s.get(key)):
-            form.setdefault("citedMedium", None)
             form[fhir_key] = str(raw_value(s[key]))
-    form.pop("citedMedium", None)
     if raw_value(s.get("year")):
         form["articleDate"] = str(raw_value(s["year"]))
     if form:
@@ -57,11 +55,9 @@ def study_citation(sid: str, s: dict[str, Any], ed: Edition) -> dict[str, Any]:
     if authors:
         artifact["contributorship"] = {"complete": bool(s["authors"].get("complete", True)),
                                        "entry": [{"contributor": {"display": a}} for a in authors]}
-    out: dict[str, Any] = {"resourceType": "Citation", "id": sid, "status": "active", "copyright": LICENCE_TEXT,
-                           "version": ed.label, "citedArtifact": artifact or {"title": [{"text": "Not known"}]}}
-    if not artifact:
-        out["citedArtifact"] = {"note": [{"text": "Title, authors and identifiers not known."}]}
-    return out
+    # Nothing known about the publication: say so rather than invent a title.
+    return {"resourceType": "Citation", "id": sid, "status": "active", "copyright": LICENCE_TEXT, "version": ed.label,
+            "citedArtifact": artifact or {"note": [{"text": "Title, authors and identifiers not known."}]}}
 
 
 def outcome_evidence(sid: str, s: dict[str, Any], o: dict[str, Any], citation_url: str) -> dict[str, Any]:
