@@ -35,9 +35,27 @@ def test_outcome_columns_mean_one_thing(kb, files):
     diff = next(r for r in rows if r["study"] == "misawa-2016-jpost-thalidomide" and r["outcome"] == "vegf-difference")
     assert (diff["estimate"], diff["ci_low"], diff["ci_high"], diff["p_value"], diff["p_operator"], diff["p_compared_with"]) == \
         ("0.41", "0.02", "0.8", "0.04", "eq", "placebo")
-    assert diff["population_status"] == "unknown" and diff["unit"] == "ratio"
+    assert diff["line"] == "unknown" and diff["unit"] == "ratio" and diff["role"] == "treatment"
     brady = next(r for r in rows if r["study"] == "misawa-2016-jpost-thalidomide" and r["subgroup"] == "sinus bradycardia")
     assert brady["status"] == "unverified" and brady["events"] == "" and brady["percent"] == "54"
+
+
+def test_outcome_rows_carry_role_population_regimen_and_interval(files):
+    """The comparison model's columns (from main's export test, in this table's names)."""
+    rows = {(r["study"], r["measure"], r["subgroup"]): r for r in _rows(files, "outcomes.csv")}
+    # Gao's 26/34: the exact interval, whose bounds test_stats checks against the binomial tails.
+    gao = rows[("gao-2021-skin-low-dose-rd", "skin-complete-response", "hyperpigmentation")]
+    assert (gao["interval_source"], gao["interval_method"], gao["role"], gao["line"]) == ("computed", "clopper-pearson", "treatment", "newly-diagnosed")
+    assert (gao["interval_low"], gao["interval_high"], gao["ci_low"]) == ("58.83", "89.25", "")  # ci_*: only what was printed
+    # Leukemia 2017's whole-cohort OS informs ASCT; its PFS by remission is an association.
+    os5 = rows[("leukemia-2017-asct-pretransplant", "overall-survival", "")]
+    assert (os5["arm"], os5["regimen_informed"], os5["interval_source"], os5["mixed_regimens"]) == ("", "asct-hdm", "reported", "false")
+    assert (float(os5["interval_low"]), float(os5["interval_high"])) == (float(os5["ci_low"]), float(os5["ci_high"])) == (87, 97)
+    assert rows[("leukemia-2017-asct-pretransplant", "progression-free-survival", "with haematologic remission")]["role"] == "association"
+    bare = rows[("leukemia-2017-asct-pretransplant", "haematologic-complete-response", "")]
+    assert bare["interval_low"] == "" and "without counts" in bare["interval_note"]
+    mixed = rows[("leukemia-2019-asct-mdex-ldex", "overall-survival", "")]
+    assert (mixed["regimen_informed"], mixed["mixed_regimens"]) == ("", "true")
 
 
 def test_studies_carry_follow_up_and_unknowns_stay_empty(kb, files):

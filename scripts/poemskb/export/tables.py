@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ..describe import citation_text, follow_up, locator, raw_value, short_label, timepoint, value_text
-from ..kb import KnowledgeBase
+from ..kb import KnowledgeBase, figure_regimen, resolve_population
+from ..stats import outcome_interval
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,12 @@ P_OPERATOR = {"eq": "p equals p_value (printed 'p = ...')", "lt": "p is below p_
               "le": "p is at most p_value ('p ≤ ...')", "gt": "p is above p_value ('p > ...')"}
 COMPARATOR = {"eq": "the value as printed", "lt": "below the value", "le": "at most the value", "gt": "above the value",
               "ge": "at least the value"}
+ROLE = {"treatment": "a result of treatment in an arm or cohort",
+        "association": "a prognostic factor's effect, a correlation or a comparison of subgroups defined by a patient "
+                       "feature or by response: never a treatment's result"}
+TRANSPLANT = {"eligible": "eligible for autologous transplant", "ineligible": "not eligible", "mixed": "both",
+              "unknown": "the source does not say"}
+INTERVAL_SOURCE = {"reported": "printed by the source", "computed": "computed here from the printed counts"}
 VALUE_TYPES = {"count": "events of total patients (percent if printed)", "percentage": "a percentage printed without counts",
                "median": "a median (estimate) with range, IQR or CI if printed", "mean": "a mean (estimate) with SD, SE or CI",
                "quantity": "one measured quantity (estimate) with its unit", "hazard-ratio": "a hazard ratio (estimate) with CI",
@@ -155,8 +162,15 @@ OUTCOME_FIELDS = [
     _s("arm_label", "The arm as a reader would name it, or 'whole study population'."),
     _s("regimen", "Regimen id of the arm; empty for the whole population of a study with several arms."),
     _s("after", "For an arm that is a sequence: the step (regimen id) after which the outcome was measured."),
+    _s("regimen_informed", "The regimen the figure informs: the 'after' step, else the arm's regimen; for a whole cohort, "
+                           "the regimen every arm received; empty when the arms had different regimens (see mixed_regimens)."),
+    _n("mixed_regimens", "True for a whole-cohort figure whose arms had different regimens (it informs no single regimen).", kind="boolean"),
     _n("arm_patients", "Patients in the arm (or the study, for a whole-population figure). Not the denominator of the figure: see 'total'.", "patients", "integer"),
-    _s("population_status", "Line of therapy of the study population.", values=POPULATION),
+    _s("role", "What the figure is.", values=ROLE),
+    _s("line", "Line of therapy of the patients the figure covers: the outcome's own population, else its arm's, else the study's.",
+       values={k: v for k, v in POPULATION.items()}),
+    _s("transplant", "Transplant eligibility of the patients the figure covers, resolved like 'line'; 'unknown' unless the source states it.",
+       values=TRANSPLANT),
     _s("measure", "Outcome measure record id (evidence/measures/<id>.yaml)."),
     _s("subgroup", "The subgroup or feature the value applies to (e.g. an adverse event's name)."),
     _s("timepoint", "When the outcome was assessed, as recorded."),
@@ -171,11 +185,17 @@ OUTCOME_FIELDS = [
     _s("unit", "Unit of estimate, sd, se, range, IQR and CI ('ratio' for unitless rates; 'percent' for percentages)."),
     _s("comparator", "For a quantity given as a bound.", values=COMPARATOR),
     _n("not_reached", "True when a median was not reached.", kind="boolean"),
-    _n("ci_low", "Lower end of the 95% confidence interval as printed.", "see 'unit'"),
+    _n("ci_low", "Lower end of the 95% confidence interval as printed (see interval_low for one computed from counts).", "see 'unit'"),
     _n("ci_high", "Upper end of the 95% confidence interval as printed.", "see 'unit'"),
     _n("range_low", "Lowest value of the range as printed.", "see 'unit'"),
     _n("range_high", "Highest value of the range as printed.", "see 'unit'"),
     _n("iqr_low", "Lower quartile as printed.", "see 'unit'"), _n("iqr_high", "Upper quartile as printed.", "see 'unit'"),
+    _n("interval_low", "Lower end of the 95% interval to use: as printed (interval_source 'reported'), or computed from the "
+                       "counts (exact Clopper–Pearson, percent, rounded to 2 decimals).", "see 'unit'; percent for counts"),
+    _n("interval_high", "Upper end of the same interval.", "see 'unit'; percent for counts"),
+    _s("interval_source", "Where the interval comes from.", values=INTERVAL_SOURCE),
+    _s("interval_method", "How a computed interval was computed ('clopper-pearson': exact binomial, SciPy)."),
+    _s("interval_note", "Why there is no interval (e.g. a percentage without counts)."),
     _n("sd", "Standard deviation as printed.", "see 'unit'"), _n("se", "Standard error as printed.", "see 'unit'"),
     _s("reference", "For a hazard or odds ratio: the reference group, as recorded."),
     _n("p_value", "The p-value as printed (read with p_operator).", kind="number"),
@@ -188,25 +208,24 @@ OUTCOME_FIELDS = [
     _s("doi", "The study's DOI."), _s("pmid", "The study's PubMed id."),
     _s("note", "What a reader needs to read the value correctly, as recorded."),
 ]
-# Columns that arrive with the comparison model (population per arm/outcome, role,
-# computed intervals) are added here when it lands; readers must select by name.
 
 
 def outcome_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
     for sid, s in kb.studies.items():
         arms = {a["id"]: a for a in s.get("arms", [])}
         checks = {c["id"]: c for c in s["provenance"]["checks"]}
-        single = next(iter(arms.values())) if len(arms) == 1 else None
         for o in s.get("outcomes", []):
             arm = arms.get(o.get("arm")) if o.get("arm") else None
             v, p = o["value"], o.get("p") or {}
-            regimen_arm = arm or single
+            resolved, informed, _, mixed = figure_regimen(s, o)
             yield {
                 "study": sid, "outcome": o["id"], "arm": o.get("arm"),
                 "arm_label": arm["label"] if arm else "whole study population",
-                "regimen": regimen_arm["regimen"] if regimen_arm else None, "after": o.get("after"),
-                "arm_patients": arm.get("n") if arm else s["population"].get("n"),
-                "population_status": s["population"]["status"], "measure": o["measure"],
+                "regimen": resolved["regimen"] if resolved else None, "after": o.get("after"),
+                "regimen_informed": informed, "mixed_regimens": mixed,
+                "arm_patients": arm.get("n") if arm else s["population"].get("n"), "role": o.get("role", "treatment"),
+                "line": resolve_population(s, resolved, o, "line"), "transplant": resolve_population(s, resolved, o, "transplant"),
+                "measure": o["measure"], **_interval(v),
                 "subgroup": o.get("subgroup"), "timepoint": timepoint(o.get("timepoint")) or None,
                 "value_type": v["type"], "value_as_reported": value_text(v), **_numbers(v),
                 "p_value": p.get("value"), "p_operator": RELATION[p.get("operator", "=")] if p else None,
@@ -214,6 +233,15 @@ def outcome_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
                 "status": o.get("status", "verified"), "locator": locator(o["locator"], checks),
                 "doi": raw_value(s.get("doi")), "pmid": raw_value(s.get("pmid")), "note": o.get("note"),
             }
+
+
+def _interval(v: dict[str, Any]) -> dict[str, Any]:
+    interval, note = outcome_interval(v)
+    if interval is None:
+        return {"interval_note": note}
+    rounded = (lambda x: round(x, 2)) if interval.source == "computed" else (lambda x: x)
+    return {"interval_low": rounded(interval.low), "interval_high": rounded(interval.high),
+            "interval_source": interval.source, "interval_method": interval.method}
 
 
 def _numbers(v: dict[str, Any]) -> dict[str, Any]:
