@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ..describe import citation_text, follow_up, locator, raw_value, short_label, timepoint, value_text
-from ..kb import KnowledgeBase, figure_regimen, resolve_population
+from ..kb import KnowledgeBase, figure_regimens, resolve_population
 from ..stats import outcome_interval
 
 
@@ -214,10 +214,9 @@ def outcome_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
     for sid, s in kb.studies.items():
         arms = {a["id"]: a for a in s.get("arms", [])}
         checks = {c["id"]: c for c in s["provenance"]["checks"]}
-        for o in s.get("outcomes", []):
+        for o, resolved, informed, _, mixed in figure_regimens(s):
             arm = arms.get(o.get("arm")) if o.get("arm") else None
             v, p = o["value"], o.get("p") or {}
-            resolved, informed, _, mixed = figure_regimen(s, o)
             yield {
                 "study": sid, "outcome": o["id"], "arm": o.get("arm"),
                 "arm_label": arm["label"] if arm else "whole study population",
