@@ -33,7 +33,15 @@ serve: render
 browser:
 	bash scripts/ensure-chromium.sh
 
-test: setup browser
+# cffconvert validates CITATION.cff in the tests; it pins jsonschema<4, so it lives in
+# its own small venv (requirements-cff.txt) beside the project's.
+CVENV := .venv-cff
+$(CVENV)/.installed: requirements-cff.txt
+	$(PYTHON) -m venv $(CVENV)
+	$(CVENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-cff.txt
+	touch $@
+
+test: setup browser $(CVENV)/.installed
 	$(BIN)/poemskb validate
 	$(BIN)/python -m pytest
 
@@ -55,4 +63,4 @@ zensical: render $(ZVENV)/.installed
 	$(BIN)/python tests/site/check_site.py site-zensical
 
 clean:
-	rm -rf $(VENV) $(ZVENV) site site-zensical docs/generated .pytest_cache
+	rm -rf $(VENV) $(ZVENV) $(CVENV) site site-zensical docs/generated .pytest_cache

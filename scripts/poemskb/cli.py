@@ -3,6 +3,7 @@
     poemskb validate [--format text|github|json] [--strict] [--since REV | FILES...]
     poemskb render   [--out docs/generated]
     poemskb export   --out DIR
+    poemskb release  [--version X.Y.Z] [--date YYYY-MM-DD] [--out dist] [--dry-run | --archive-only]
     poemskb rules
     poemskb synth    --studies N --out DIR [--seed S] [--no-site]
     poemskb new      study|regimen|measure|finding|criteria [ID] [--author A --year Y --topic T]
@@ -197,8 +198,40 @@ def cmd_export(args: argparse.Namespace) -> int:
     if kb is None:
         return 1
     out = Path(args.out).resolve()
-    changed = export_all(kb, out, kb.release)
+    changed = export_all(kb, out)
     print(f"exported to {out} ({len(changed)} file(s) changed)")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """Cut a release (release.py): version, changelog section, state, archive."""
+    import datetime as dt
+
+    from . import release
+    from .kb import load
+
+    kb = _valid_kb(args, "release")
+    if kb is None:
+        return 1
+    try:
+        if not args.archive_only:
+            date = args.date or dt.datetime.now(dt.timezone.utc).date().isoformat()
+            dt.date.fromisoformat(date)
+            p = release.plan(kb, args.version)
+            summary = release.changelog_summary(p.diff) or ["- (no record changes)"]
+            print(f"release {p.current} -> {p.version} ({p.bump or 'as given'}; {date})\n" + "\n".join(summary))
+            if args.dry_run:
+                return 0
+            release.cut(kb, p.version, date)
+            kb, _ = load(kb.root)  # CITATION.cff and RELEASE.json changed
+        name, data = release.archive_bytes(kb)
+    except (release.ReleaseError, ValueError) as exc:
+        print(f"poemskb release: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_bytes(data)
+    print(f"wrote {out / name}")
     return 0
 
 
@@ -278,13 +311,21 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=0, help="random seed (same seed, same records)")
     synth.add_argument("--no-site", action="store_true", help="do not copy mkdocs.yml and docs/")
     synth.set_defaults(func=cmd_synth)
+    rel = sub.add_parser("release", help="cut a release: version, CHANGELOG section, RELEASE.json and a reproducible archive")
+    rel.add_argument("--version", help="MAJOR.MINOR.PATCH (default: suggested from the records changed since the last release)")
+    rel.add_argument("--date", help="release date YYYY-MM-DD (default: today, UTC)")
+    rel.add_argument("--out", default="dist", help="folder for the archive (default: dist)")
+    mode = rel.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="print the suggested version and changes; write nothing")
+    mode.add_argument("--archive-only", action="store_true", help="re-cut the current release's archive (same bytes)")
+    rel.set_defaults(func=cmd_release)
     meta = sub.add_parser("meta", help="pool single-arm proportions from a CSV (study,events,total) with a random-effects model")
     meta.add_argument("file", help="CSV with the header study,events,total; one row per independent series")
     meta.add_argument("--model", choices=["glmm-ml", "logit-reml"], default="glmm-ml",
                       help="glmm-ml: binomial-normal model by maximum likelihood (default); logit-reml: normal-normal model on log odds, REML")
     meta.add_argument("--format", choices=["text", "json"], default="text")
     meta.set_defaults(func=cmd_meta)
-    export = sub.add_parser("export", help="write outcomes.csv, studies.csv and knowledge-base.json")
+    export = sub.add_parser("export", help="write every export (tables, data package, Parquet, bibliography, FHIR, JSON)")
     export.add_argument("--out", required=True, help="output folder")
     export.set_defaults(func=cmd_export)
 

@@ -104,7 +104,7 @@ def test_study_page_shows_citation_identifiers_provenance_and_how_to_cite(built,
     for section in ("design", "population", "arms", "outcomes", "overlaps", "cited-by", "provenance", "verification", "how-to-cite"):
         assert page.by_id(section) is not None, section
     assert "PubMed record 27496680" in page.by_id("provenance").parent.text()
-    assert f"Record '{sid}' (study)" in page.find("p", class_="poems-cite-record").text()
+    assert f"study record {sid}" in page.by_id("cite-record").text()
 
 
 def test_cited_by_lists_the_citing_records(built, kb):
@@ -118,7 +118,9 @@ def test_home_page_shows_currency_counts_and_the_trials_headline(built, kb):
     home = built.page("index.html")
     text = home.text()
     site = Site(kb)
-    assert f"Release {site.release}" in text
+    # The records are not exactly a release's: the home page says so, never "Release 0.1.0".
+    assert f"Version {site.release}" in text and "+ changes since" in site.release
+    assert f"Release {site.kb.release} " not in text
     newest = kb.newest_curation
     year, month, day = newest.split("-")
     assert f"Newest record curated {int(day)} " in text and year in text

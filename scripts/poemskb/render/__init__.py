@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..kb import KnowledgeBase
-from . import comparison, criteria, dictionary, downloads, findings, home, links, measures, methods, patients, regimen, sof, study
+from . import cite, comparison, criteria, dictionary, downloads, findings, home, links, measures, methods, patients, regimen, sof, study
 from .context import Site
 from .page import Page
 from .writer import RenderError, RenderResult, write_tree
@@ -43,12 +43,16 @@ def iter_files(kb: KnowledgeBase) -> Iterator[tuple[str, str | bytes]]:
         yield _file(render(site))
     for page in methods.render_methods(site):
         yield _file(page)
+    yield from cite.citation_files(site)
     sizes: dict[str, int] = {}
-    for rel, data in downloads.export_files(site):
+    package = None
+    for rel, data in downloads.export_files_for(site):
         sizes[rel] = len(data)
+        if rel == f"{downloads.FOLDER}/datapackage.json":
+            package = downloads.parse_package(data)
         yield rel, data
     yield _file(home.render_home(site, list(sizes)))
-    yield _file(downloads.render_downloads(site, sizes))
+    yield _file(downloads.render_downloads(site, sizes, package))
     comparison_page, svg, measure_pages = comparison.render_comparison(site)
     yield _file(comparison_page)
     for page in measure_pages:

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterable
 
-import yaml
-
 from .. import stats
+from ..export.edition import Edition, edition
 from ..kb import KnowledgeBase, figure_regimens, resolve_population
 from ..stats import PatientCount, PatientRange
-from . import fmt
+from . import fmt, links
 
 SAFETY_DOMAIN = "safety"
 MIXED_REGIMENS = "Mixed regimens (whole cohort)"
@@ -76,7 +75,17 @@ class Site:
 
     @property
     def release(self) -> str:
-        return self.kb.release
+        """The version label: the release number only when the records are that release's
+        (export/edition.py), else '0.1.0 + changes since <date>'."""
+        return self.edition.label
+
+    @cached_property
+    def edition(self) -> Edition:
+        return edition(self.kb)
+
+    @cached_property
+    def site_url(self) -> str | None:
+        return links.site_url(self.kb.root)
 
     @property
     def release_date(self) -> str:
@@ -87,10 +96,9 @@ class Site:
         """The title to cite the knowledge base by."""
         if self.citation.get("title"):
             return str(self.citation["title"])
-        try:
-            return yaml.safe_load((self.kb.root / "mkdocs.yml").read_text(encoding="utf-8"))["site_name"]
-        except (OSError, KeyError, TypeError, yaml.YAMLError):
-            return "POEMS syndrome treatment evidence"
+        from .links import mkdocs_config
+
+        return str(mkdocs_config(self.kb.root).get("site_name") or "POEMS syndrome treatment evidence")
 
     @property
     def newest_curation(self) -> str:

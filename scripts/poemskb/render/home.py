@@ -15,7 +15,8 @@ def render_home(site: Site, downloads: list[str]) -> Partial:
     part = Partial(HOME_PARTIAL, host)
     kb = site.kb
     part.html(el("p", join([
-        badge("release", f"Release {site.release}" + (f" ({fmt.date(site.release_date)})" if site.release_date else "")), " ",
+        badge("release", f"Release {site.release} ({fmt.date(site.release_date)})" if site.edition.is_release and site.release_date
+              else f"Version {site.release}"), " ",
         badge("date", f"Newest record curated {fmt.date(site.newest_curation)}"),
     ]), class_="poems-badges"), para(
         f"{len(kb.studies)} studies, {len(kb.regimens)} regimens, {len(kb.measures)} outcome measures, "

@@ -88,3 +88,50 @@ def registry_url(registry: str, value: str) -> str | None:
     if registry == "EudraCT":
         return f"https://www.clinicaltrialsregister.eu/ctr-search/search?query={quote(value)}"
     return None
+
+
+# The public address ---------------------------------------------------------------------
+SITE_URL_ENV = "POEMSKB_SITE_URL"
+
+
+def mkdocs_config(root) -> dict:
+    """mkdocs.yml as data, the one place the site's settings live (site_url, repo_url...).
+    Read with a safe loader that understands MkDocs' `!ENV [NAME, ..., default]`; an
+    unreadable file gives {} so a page falls back to saying a setting is not made."""
+    import os
+
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def env(loader, node):
+        items = loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode) else [loader.construct_scalar(node)]
+        names, default = (items, None) if len(items) == 1 else (items[:-1], items[-1])
+        found = [os.environ[str(n)] for n in names if os.environ.get(str(n))]
+        return found[0] if found else default
+
+    Loader.add_constructor("!ENV", env)
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: None)
+    try:
+        config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)  # noqa: S506 (SafeLoader subclass)
+    except (OSError, yaml.YAMLError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def site_url(root) -> str | None:
+    """The site's public address, set once by whoever deploys it: mkdocs.yml's `site_url`,
+    which reads the POEMSKB_SITE_URL environment variable (`!ENV`). None when unset: then
+    no absolute link is written anywhere, and the cite boxes say the address is not set."""
+    import os
+
+    value = os.environ.get(SITE_URL_ENV, "").strip() or str(mkdocs_config(root).get("site_url") or "").strip()
+    if not value.startswith(("https://", "http://")):
+        return None
+    return value.rstrip("/") + "/"
+
+
+def absolute(base: str | None, page: str) -> str | None:
+    """The absolute address of a page or file, or None when the site's address is not set."""
+    return base + quote(url(page)) if base else None

@@ -30,8 +30,7 @@ def render_regimen(site: Site, rid: str) -> Page:
     page.h(2, "Adverse events and safety", "adverse-events").html(
         outcome_table(site, safety, path, "Adverse events and safety outcomes reported for this regimen", show_regimen=False)
         if safety else para("No study in the knowledge base reports adverse events for this regimen."))
-    page.h(2, "How to cite this record", "how-to-cite").html(
-        el("p", _cite(site, rid), class_="poems-cite-record"))
+    _cite_this_record(site, page, rid, path)
     page.html(_actions(site, rid, path))
     return page
 
@@ -42,10 +41,12 @@ def _actions(site: Site, rid: str, path: str) -> Html:
     return record_actions(site, "regimen", rid, path)
 
 
-def _cite(site: Site, rid: str) -> str:
-    from .study import how_to_cite_text
+def _cite_this_record(site: Site, page: Page, rid: str, path: str) -> None:
+    """'Cite this record' and the page-head citation metadata (render/cite.py)."""
+    from . import cite
 
-    return how_to_cite_text(site, "regimen", rid, "regimens")
+    page.front.update(cite.regimen_head(site, rid))
+    page.h(2, "Cite this record", "how-to-cite").html(cite.cite_section(site, "regimen", rid, path), search=False)
 
 
 def _source(site: Site, path: str, source: dict | None) -> Html:

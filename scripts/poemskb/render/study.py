@@ -5,8 +5,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import yaml
-
 from ..describe import volume_issue_pages
 from . import fmt, links
 from .context import CITATION_FIELDS, Site
@@ -45,9 +43,17 @@ def render_study(site: Site, sid: str) -> Page:
     page.h(2, "Citations", "cited-by").html(_citations(site, sid, path), search=False)
     page.h(2, "What it was checked against", "provenance").html(_provenance(s, checks), search=False)
     page.h(2, "What is not verified", "verification").html(_verification(site, sid), search=False)
-    page.h(2, "How to cite this record", "how-to-cite").html(_how_to_cite(site, sid), search=False)
+    _cite_this_record(site, page, sid, path)
     page.html(record_actions(site, "study", sid, path), search=False)
     return page
+
+
+def _cite_this_record(site: Site, page: Page, sid: str, path: str) -> None:
+    """'Cite this record' and the page-head citation metadata (render/cite.py)."""
+    from . import cite
+
+    page.front.update(cite.study_head(site, sid))
+    page.h(2, "Cite this record", "how-to-cite").html(cite.cite_section(site, "study", sid, path), search=False)
 
 
 def _overview(site: Site, sid: str, path: str) -> Html:
@@ -363,29 +369,13 @@ def _verification(site: Site, sid: str) -> Html:
                  el("ul", join(el("li", i) for i in items), class_="poems-open-facts")])
 
 
-def how_to_cite_text(site: Site, kind: str, rid: str, folder: str) -> str:
-    curated = site.kb.record(kind, rid).data["provenance"]["curated"]
-    return (f"{site.name}. Record '{rid}' ({kind}), release {site.release}, curated {curated}. "
-            f"Source file evidence/{folder}/{rid}.yaml; page generated/{folder}/{rid}.html.")
-
-
-def _how_to_cite(site: Site, sid: str) -> Html:
-    return join([
-        para("When you use figures from this record, cite the original publication for the findings and this record for the curation:"),
-        el("p", how_to_cite_text(site, "study", sid, "studies"), class_="poems-cite-record"),
-    ])
-
-
 # Corrections ----------------------------------------------------------------------------
 def repository(root: Path) -> tuple[str, str] | None:
     """(repo_url, edit path prefix) from mkdocs.yml, the one place a fork sets its own
     repository: edit_uri 'edit/main/docs/' gives 'edit/main/' (records live beside docs/,
     not in it). None while repo_url is not set."""
-    try:
-        config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return None
-    repo = config.get("repo_url") if isinstance(config, dict) else None
+    config = links.mkdocs_config(root)
+    repo = config.get("repo_url")
     if not isinstance(repo, str) or not repo.startswith("https://"):
         return None
     edit = config.get("edit_uri") if isinstance(config.get("edit_uri"), str) else "edit/main/docs/"
