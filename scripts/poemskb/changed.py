@@ -25,9 +25,10 @@ import subprocess
 from pathlib import Path
 
 from .check import _references, check_records
-from .load import KIND_FOLDERS, Record, discover, load_file
+from .load import KIND_FOLDERS, MAX_BYTES, Record, discover, load_file
 from .problems import Report
 from .schema import load_schemas
+from .tree import UnsafeFile, read_bytes
 
 # Changes here can alter the verdict on any record: validate everything.
 EVERYTHING = ("evidence/schema/", "scripts/poemskb/", "pyproject.toml", "requirements.txt")
@@ -97,9 +98,9 @@ def validate_changed(root: Path, present: set[str], deleted: set[str]) -> tuple[
         for name, (kind, path) in rel.items():
             if name in loaded:
                 continue
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
+            try:  # never path.read_text: a record that is a named pipe would hang here
+                text = read_bytes(path, MAX_BYTES, root).decode("utf-8", errors="replace")
+            except (UnsafeFile, OSError):
                 continue
             if any(t in text for t in tokens) and mention.search(text):
                 parse(name)
