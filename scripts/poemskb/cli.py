@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         style = getattr(args, "format", "text")
         print(report.format(style), file=sys.stdout if args.command in ("validate", "check-tree") else sys.stderr)
         if args.command not in ("validate", "check-tree"):
-            print(f"poemskb {args.command}: nothing written", file=sys.stderr)
+            print(f"poemskb {args.command}: nothing written until validation passes", file=sys.stderr)
         return 1
     except OSError as exc:
         # Not a bug in poemskb but the machine saying no (a path too long, a full disk,
