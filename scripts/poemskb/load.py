@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from .problems import Problem
-from .tree import UnsafeFile, read_bytes
+from .tree import Reader, UnsafeFile, read_bytes
 
 MAX_BYTES = 512 * 1024  # a study with hundreds of outcomes stays far below this
 KIND_FOLDERS = {
@@ -231,11 +231,11 @@ def parse_text(text: str) -> Any:
     return data
 
 
-def read_text(path: Path, root: Path | None = None) -> str:
+def read_text(path: Path, root: Path | None = None, reader: Reader | None = None) -> str:
     """A record's text, read as tree.read_bytes reads (no links, no pipes, no devices,
     below `root` no linked folder on the way) and capped at MAX_BYTES."""
     try:
-        raw = read_bytes(path, MAX_BYTES, root)
+        raw = reader.read(path, MAX_BYTES) if reader else read_bytes(path, MAX_BYTES, root)
     except UnsafeFile as exc:
         if exc.code == "too-large":
             raise LoadError("too-large", f"{exc.message.split(';')[0]}; records are capped at {MAX_BYTES} bytes") from None
@@ -342,10 +342,10 @@ def discover(evidence: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
     return found, problems
 
 
-def load_file(kind: str, path: Path, root: Path) -> tuple[Record | None, Problem | None]:
+def load_file(kind: str, path: Path, root: Path, reader: Reader | None = None) -> tuple[Record | None, Problem | None]:
     rel = str(path.relative_to(root))
     try:
-        text = read_text(path, root)
+        text = read_text(path, root, reader)
         data = parse_text(text)
     except LoadError as exc:
         return None, Problem(rel, exc.line, exc.col, "error", exc.code, "-", "-", exc.message)
@@ -359,10 +359,11 @@ def load_file(kind: str, path: Path, root: Path) -> tuple[Record | None, Problem
 def load_records(evidence: Path) -> tuple[list[Record], list[Problem]]:
     files, problems = discover(evidence)
     records = []
-    for kind, path in files:
-        record, problem = load_file(kind, path, evidence.parent)
-        if problem:
-            problems.append(problem)
-        else:
-            records.append(record)
+    with Reader(evidence.parent) as reader:
+        for kind, path in files:
+            record, problem = load_file(kind, path, evidence.parent, reader)
+            if problem:
+                problems.append(problem)
+            else:
+                records.append(record)
     return records, problems
