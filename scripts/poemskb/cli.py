@@ -229,7 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.add_argument("--since", metavar="REV", help="check only what changed since a git revision, and the records the change can affect")
     validate.add_argument("files", nargs="*", help="check only these changed record files and the records they can affect, "
-                               "as --since does (a listed file that no longer exists counts as deleted)")
+                               "as --since does (a listed file that no longer exists counts as deleted if git knows it; "
+                               "anything else that is not a file under evidence/ is refused)")
     validate.set_defaults(func=cmd_validate)
 
     rules = sub.add_parser("rules", help="list every check with its code")
