@@ -177,7 +177,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     # MkDocs follows links: the tree is checked before anything is read or written.
     check_tree(root)
     out = absolute(Path(args.out)) if args.out else root / "docs" / "generated"
-    claim_output(out, root, MARKER, "render")  # refused before the records are even loaded
+    # The path is refused before the records are even loaded; what the folder holds is
+    # checked by the writer under its lock (another render may be filling it).
+    claim_output(out, root, MARKER, "render", contents=False)
     kb = _valid_kb(args, "render")
     if kb is None:
         return 1

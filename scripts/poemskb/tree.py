@@ -259,13 +259,16 @@ def absolute(path: Path) -> Path:
     return Path(os.path.realpath(head)) / tail if tail else Path(text)
 
 
-def claim_output(out: Path, root: Path, marker: str, command: str, empty_only: bool = False) -> Path:
+def claim_output(out: Path, root: Path, marker: str, command: str, empty_only: bool = False,
+                 contents: bool = True) -> Path:
     """Vet a folder `command` is about to write into; return its absolute path.
 
     Refused: the folder is a link or not a folder; it is the tree, a folder above it, or
     inside evidence/; a folder on the way inside the tree is a link; it holds files git
     tracks; it is not empty and carries no `marker` (so it was not written by us); it
-    holds a link, pipe or device. With empty_only, any existing file is refused."""
+    holds a link, pipe or device. With empty_only, any existing file is refused.
+    contents=False checks the path only; a writer that locks the folder then calls
+    check_contents under its lock (another writer may be filling it meanwhile)."""
     out = absolute(out)
     root = root.resolve()
     where = f"poemskb {command}: {shown(out)}"
@@ -284,8 +287,14 @@ def claim_output(out: Path, root: Path, marker: str, command: str, empty_only: b
         _check_folders_on_the_way(root, out, where)
         if info is not None and _tracked_by_git(root, out):
             raise Refused(f"{where} holds files committed to git; only generated files may be written there")
-    if info is None:
-        return out
+    if info is not None and contents:
+        check_contents(out, marker, command, empty_only)
+    return out
+
+
+def check_contents(out: Path, marker: str, command: str, empty_only: bool = False) -> None:
+    """Refused unless out is empty or carries marker, and holds no link, pipe or device."""
+    where = f"poemskb {command}: {shown(out)}"
     names = os.listdir(out)
     if names and (empty_only or marker not in names):
         raise Refused(f"{where} is not empty and was not written by poemskb {command} (no {marker}); "
@@ -294,7 +303,6 @@ def claim_output(out: Path, root: Path, marker: str, command: str, empty_only: b
         what = kind_of(entry.st_mode)
         if what:
             raise Refused(f"{where}: {shown(path.relative_to(out))} is {what}; refusing to write there")
-    return out
 
 
 def _check_folders_on_the_way(root: Path, out: Path, where: str) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
 
-from ..tree import Refused, UnsafeFile, absolute, claim_output, read_bytes, shown, walk
+from ..tree import Refused, UnsafeFile, absolute, check_contents, claim_output, read_bytes, shown, walk
 
 MARKER = ".poemskb-generated"
 MARKER_TEXT = "Written by `poemskb render`; every file here is regenerated from evidence/ and may be deleted.\n"
@@ -53,23 +53,33 @@ def write_tree(out: Path, files: Iterable[tuple[str, str | bytes]], root: Path |
     above it or inside its evidence/ (default: out's parent, so only out itself is vetted)."""
     try:
         out = absolute(Path(out))
-        out = claim_output(out, Path(root) if root else out.parent, MARKER, "render")
+        out = claim_output(out, Path(root) if root else out.parent, MARKER, "render", contents=False)
+        out.mkdir(parents=True, exist_ok=True)
+        with _locked(out):
+            check_contents(out, MARKER, "render")
+            return _write_locked(out, files)
+    except RenderError:
+        raise
     except Refused as exc:
         raise RenderError(str(exc)) from None
-    out.mkdir(parents=True, exist_ok=True)
-    with _locked(out):
-        _remove_staged(out)  # left by a run that was killed before it finished
-        previous = _manifest(out)
-        wanted, staged = _stage(out, files)
-        changed = sum(1 for new in staged)
-        # The marker lists old and new files until the stale ones are gone: a render
-        # killed in between still knows every file it may delete.
-        _write_marker(out, previous | wanted)
-        for new in staged:
-            # os.replace is atomic: readers (mkdocs serve) never see a half-written page.
-            os.replace(new, new.with_name(new.name[: -len(STAGED)]))
-        removed = _remove_stale(out, previous - wanted)
-        _write_marker(out, wanted)
+
+
+def _write_locked(out: Path, files: Iterable[tuple[str, str | bytes]]) -> RenderResult:
+    _remove_staged(out)  # left by a run that was killed before it finished
+    previous = _manifest(out)
+    # Mark a new folder as ours before anything else is written into it: a render
+    # killed now leaves a folder the next one may still write to.
+    _write_marker(out, previous)
+    wanted, staged = _stage(out, files)
+    changed = sum(1 for new in staged)
+    # The marker lists old and new files until the stale ones are gone: a render
+    # killed in between still knows every file it may delete.
+    _write_marker(out, previous | wanted)
+    for new in staged:
+        # os.replace is atomic: readers (mkdocs serve) never see a half-written page.
+        os.replace(new, new.with_name(new.name[: -len(STAGED)]))
+    removed = _remove_stale(out, previous - wanted)
+    _write_marker(out, wanted)
     return RenderResult(total=len(wanted), changed=changed, removed=removed)
 
 
