@@ -55,7 +55,9 @@ class Refused(Exception):
 
 def shown(path: str | os.PathLike) -> str:
     """A path as it may appear in a message: control characters visible, long ones cut."""
-    text = os.fspath(path)
+    text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else str(path)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="backslashreplace")
     if len(text) > MAX_SHOWN:
         text = text[: MAX_SHOWN // 2] + f"…({len(text)} characters)…" + text[-MAX_SHOWN // 4:]
     return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
