@@ -20,6 +20,8 @@ import gc
 import sys
 from pathlib import Path
 
+from .escape import visible
+
 MAX_SYNTH_STUDIES = 100_000  # ten times the benchmark's largest base; more never ends usefully
 EXPORT_MARKER = ".poemskb-export"
 
@@ -56,7 +58,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             present, deleted = changed_since(root, args.since)
         except GitError as exc:
-            print(f"poemskb validate --since {args.since}: {exc}", file=sys.stderr)
+            # git's message can quote file names from the pull request: shown visibly.
+            print(visible(f"poemskb validate --since {args.since}: {exc}"), file=sys.stderr)
             return 2
         return _validate_changed(root, args, present, deleted, f"--since {args.since}")
     if args.files:
@@ -215,7 +218,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     try:
         counts = write_kb(out, args.studies, source_root=root, seed=args.seed, site=not args.no_site)
     except (FileExistsError, ValueError) as exc:
-        print(f"poemskb synth: {exc}", file=sys.stderr)
+        print(visible(f"poemskb synth: {exc}"), file=sys.stderr)
         return 2
     print(f"wrote a synthetic knowledge base to {shown(out)}: "
           + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
@@ -230,7 +233,7 @@ def cmd_meta(args: argparse.Namespace) -> int:
         result = pool(events, totals, args.model)
     except (InputError, PoolingError) as exc:
         for line in str(exc).splitlines():
-            print(f"poemskb meta: {line}", file=sys.stderr)
+            print(visible(f"poemskb meta: {line}"), file=sys.stderr)
         return 2
     if args.format == "json":
         import json
