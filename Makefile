@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # Material 9.8 prints a banner about MkDocs 2 on every build; it says nothing about ours.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build render validate test bench clean browser zensical
+.PHONY: setup serve build render validate check-tree test bench clean browser zensical
 
 setup: $(STAMP)
 
@@ -21,6 +21,12 @@ $(STAMP): requirements.txt pyproject.toml
 validate: setup
 	$(BIN)/poemskb validate
 
+check-tree: setup
+	$(BIN)/poemskb check-tree
+
+# `poemskb render` first refuses a tree holding any symbolic link, named pipe or device
+# (MkDocs would follow a link and publish what it points at), so every target that
+# builds the site checks the tree before MkDocs runs.
 render: setup
 	$(BIN)/poemskb render
 
@@ -42,6 +48,7 @@ $(CVENV)/.installed: requirements-cff.txt
 	touch $@
 
 test: setup browser $(CVENV)/.installed
+	$(BIN)/poemskb check-tree
 	$(BIN)/poemskb validate
 	$(BIN)/python -m pytest
 

@@ -30,6 +30,12 @@ def on_pre_build(config) -> None:
         # Keep the last good pages on screen; the terminal says what to fix.
         log.warning("records have errors; pages not re-rendered:\n%s", report.format("text"))
         return
-    result = render_site(kb, Path(config.docs_dir) / "generated")
+    from poemskb.tree import Refused, TreeError
+
+    try:
+        result = render_site(kb, Path(config.docs_dir) / "generated")
+    except (Refused, TreeError) as exc:  # a render busy in another terminal, a refused folder
+        log.warning("pages not re-rendered: %s", exc)
+        return
     if result.changed or result.removed:
         log.info("re-rendered %d page(s), removed %d", result.changed, result.removed)

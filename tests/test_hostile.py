@@ -240,10 +240,11 @@ def test_symbolic_links(base_kb, tmp_path, record_property):
     secret.write_text("id: secret\ntoken: do-not-print-me\n", encoding="utf-8")
     tree = copy_base(base_kb, tmp_path)
     os.symlink("/etc/passwd", tree / "evidence" / "studies" / "passwd.yaml")
+    os.symlink("/dev/zero", tree / "evidence" / "studies" / "zero.yaml")
     os.symlink(secret, tree / "evidence" / "measures" / "secret.yaml")
     os.symlink(secret.parent, tree / "evidence" / "regimens" / "linked-folder")
     expected = [_error(f"evidence/{rel}", "symlink", "is a symbolic link; records must be plain files")
-                for rel in ("studies/passwd.yaml", "measures/secret.yaml", "regimens/linked-folder")]
+                for rel in ("studies/passwd.yaml", "studies/zero.yaml", "measures/secret.yaml", "regimens/linked-folder")]
     assert_rejected(tree, "generated: symbolic links", expected, record_property)
     result = poemskb(tree, "validate")
     assert "do-not-print-me" not in result.stdout + result.stderr
@@ -251,7 +252,24 @@ def test_symbolic_links(base_kb, tmp_path, record_property):
 
 
 def test_named_pipe_does_not_hang(base_kb, tmp_path, record_property):
-    """Reading a FIFO would block for ever; the size check comes first."""
+    """Reading a FIFO would block for ever: files are opened without blocking, then
+    checked to be plain files (tree.read_bytes)."""
     tree = copy_base(base_kb, tmp_path)
     os.mkfifo(tree / "evidence" / "studies" / "pipe.yaml")
-    assert_rejected(tree, "generated: named pipe", [_error("evidence/studies/pipe.yaml", "empty", "the file is empty")], record_property)
+    assert_rejected(tree, "generated: named pipe",
+                    [_error("evidence/studies/pipe.yaml", "special-file", "evidence/studies/pipe.yaml is a named pipe (FIFO), not a plain file")],
+                    record_property)
+
+
+def test_unix_socket_is_not_read(base_kb, tmp_path, record_property):
+    import socket
+
+    tree = copy_base(base_kb, tmp_path)
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(tree / "evidence" / "studies" / "socket.yaml"))
+        assert_rejected(tree, "generated: socket",
+                        [_error("evidence/studies/socket.yaml", "special-file", "evidence/studies/socket.yaml is a socket, not a plain file")],
+                        record_property)
+    finally:
+        server.close()

@@ -25,9 +25,10 @@ import subprocess
 from pathlib import Path
 
 from .check import _references, check_records, unloaded_ids
-from .load import KIND_FOLDERS, Record, discover, load_file
+from .load import KIND_FOLDERS, MAX_BYTES, Record, discover, load_file
 from .problems import Report
 from .schema import load_schemas
+from .tree import Reader, UnsafeFile
 
 # Changes here can alter the verdict on any record: validate everything.
 EVERYTHING = ("evidence/schema/", "scripts/poemskb/", "pyproject.toml", "requirements.txt")
@@ -94,15 +95,16 @@ def validate_changed(root: Path, present: set[str], deleted: set[str]) -> tuple[
     if tokens:
         # Whole tokens only, so the id 'rd' does not match 'standard'.
         mention = re.compile("|".join(rf"(?<![\w.-]){re.escape(t)}(?![\w-])" for t in sorted(tokens, key=len, reverse=True)))
-        for name, (kind, path) in rel.items():
-            if name in loaded:
-                continue
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            if any(t in text for t in tokens) and mention.search(text):
-                parse(name)
+        with Reader(root) as reader:
+            for name, (kind, path) in rel.items():
+                if name in loaded:
+                    continue
+                try:  # never path.read_text: a record that is a named pipe would hang here
+                    text = reader.read(path, MAX_BYTES).decode("utf-8", errors="replace")
+                except (UnsafeFile, OSError):
+                    continue
+                if any(t in text for t in tokens) and mention.search(text):
+                    parse(name)
     # The rules read the records that the checked ones refer to (a measure's value
     # types, a criteria record's items), so those are loaded too, not stood in for;
     # they are context, not checked themselves.

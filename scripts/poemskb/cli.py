@@ -1,16 +1,21 @@
 """One command-line entry, `poemskb`, with a subcommand per stage.
 
-    poemskb validate [--format text|github|json] [--strict] [--since REV | FILES...]
-    poemskb render   [--out docs/generated]
-    poemskb export   --out DIR
-    poemskb release  [--version X.Y.Z] [--date YYYY-MM-DD] [--out dist] [--dry-run | --archive-only]
+    poemskb [--root DIR] validate [--format text|github|json] [--strict] [--all-warnings] [--since REV | FILES...]
+    poemskb render     [--out docs/generated]
+    poemskb export     --out DIR
+    poemskb release    [--version X.Y.Z] [--date YYYY-MM-DD] [--out dist] [--dry-run | --archive-only]
+    poemskb check-tree
     poemskb rules
-    poemskb synth    --studies N --out DIR [--seed S] [--no-site]
-    poemskb new      study|regimen|measure|finding|criteria [ID] [--author A --year Y --topic T]
-    poemskb fmt      [--check] [FILES...]
-    poemskb diff     [BASE [HEAD]] [--format markdown|json] [--max-lines N]
-    poemskb meta     FILE.csv [--model glmm-ml|logit-reml] [--format text|json]
-Exit codes: 0 clean, 1 problems found, 2 usage error.
+    poemskb synth      --studies N --out DIR [--seed S] [--no-site]
+    poemskb new        study|regimen|measure|finding|criteria [ID] [--author A --year Y --topic T]
+    poemskb fmt        [--check] [FILES...]
+    poemskb diff       [BASE [HEAD]] [--format markdown|json] [--max-lines N]
+    poemskb meta       FILE.csv [--model glmm-ml|logit-reml] [--format text|json]
+Exit codes: 0 clean, 1 problems found, 2 usage error (or a refused target).
+
+The knowledge base is the nearest folder from the current directory upwards that holds
+evidence/ (as git finds its repository), or --root. The checks on which files may be
+read and where a command may write live in tree.py, not here.
 """
 from __future__ import annotations
 
@@ -21,11 +26,27 @@ from pathlib import Path
 
 from .escape import visible
 
-ROOT = Path(__file__).resolve().parents[2]
+MAX_SYNTH_STUDIES = 100_000  # ten times the benchmark's largest base; more never ends usefully
+EXPORT_MARKER = ".poemskb-export"
 
 
 def _root(args: argparse.Namespace) -> Path:
-    return Path(args.root).resolve() if args.root else ROOT
+    """The knowledge base this command works on (found once, then kept on args)."""
+    from .tree import Refused, check_root, find_root, shown
+
+    if getattr(args, "_root_path", None) is not None:
+        return args._root_path
+    if args.root is not None:
+        root = check_root(args.root)
+    else:
+        root = find_root(Path.cwd())
+        if root is None:
+            raise Refused(f"poemskb: no knowledge base here: no evidence/ folder in {shown(Path.cwd())} "
+                          "or any folder above it; run poemskb inside a clone, or give --root DIR")
+    if root != Path.cwd().resolve():
+        print(f"poemskb: knowledge base {shown(root)}", file=sys.stderr)
+    args._root_path = root
+    return root
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -48,17 +69,52 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.files:
         present, deleted = set(), set()
         for name in args.files:
-            path = Path(name).resolve()
-            try:
-                rel = path.relative_to(root).as_posix()
-            except ValueError:
-                print(visible(f"poemskb validate: {name} is not inside {root}"), file=sys.stderr)
-                return 2
+            rel, exists = _named_file(root, name)
             # A listed file that is gone was deleted by the change: its users are checked.
-            (present if path.exists() or path.is_symlink() else deleted).add(rel)
+            (present if exists else deleted).add(rel)
         return _validate_changed(root, args, present, deleted, "FILES")
     _, report = load(root)
     return _print_report(report, args)
+
+
+def _named_file(root: Path, name: str) -> tuple[str, bool]:
+    """A file named to `validate FILES`, relative to root, and whether it exists. It must
+    be a file under evidence/ (or one whose change needs everything checked), or a file
+    git knows that the change deleted: a typo must not pass as "nothing to check"."""
+    from .changed import needs_everything
+    from .tree import Refused, absolute, lexists, shown
+
+    where = f"poemskb validate: {shown(name)}"
+    if name == "-":
+        raise Refused(f"{where}: reading records from standard input is not supported; name the record files")
+    path = absolute(Path(name))
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        raise Refused(f"{where} is not inside {shown(root)}") from None
+    if not lexists(path):
+        if _known_to_git(root, rel):
+            return rel, False
+        raise Refused(f"{where}: no such file (and git does not know it as a deleted one); check the name")
+    if path.is_dir() and not path.is_symlink():
+        raise Refused(f"{where} is a folder; name record files, or run `poemskb validate` to check everything")
+    if not (rel.startswith("evidence/") or needs_everything({rel})):
+        raise Refused(f"{where} is not a record: records live in evidence/<kind>/<id>.yaml")
+    return rel, True
+
+
+def _known_to_git(root: Path, rel: str) -> bool:
+    """Whether git has this path in its index or in the history of HEAD."""
+    import subprocess
+
+    for command in (["ls-files", "-z", "--", rel], ["log", "-1", "--format=%H", "--", rel]):
+        try:
+            result = subprocess.run(["git", "-C", str(root), *command], capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        if result.returncode == 0 and result.stdout.strip():
+            return True
+    return False
 
 
 def _validate_changed(root: Path, args: argparse.Namespace, present: set[str], deleted: set[str], how: str) -> int:
@@ -179,27 +235,46 @@ def _valid_kb(args: argparse.Namespace, command: str):
     return kb
 
 
+def cmd_check_tree(args: argparse.Namespace) -> int:
+    """Every symbolic link, pipe or device in the tree is an error: run before MkDocs."""
+    from .problems import Report
+    from .tree import scan
+
+    return _print_report(Report(scan(_root(args))), args)
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     from .render import render_site
+    from .tree import absolute, check_tree, claim_output, shown
+    from .render.writer import MARKER
 
+    root = _root(args)
+    # MkDocs follows links: the tree is checked before anything is read or written.
+    check_tree(root)
+    out = absolute(Path(args.out)) if args.out else root / "docs" / "generated"
+    # The path is refused before the records are even loaded; what the folder holds is
+    # checked by the writer under its lock (another render may be filling it).
+    claim_output(out, root, MARKER, "render", contents=False)
     kb = _valid_kb(args, "render")
     if kb is None:
         return 1
-    out = Path(args.out).resolve() if args.out else kb.root / "docs" / "generated"
     written = render_site(kb, out)
-    print(f"rendered {written.total} page(s) into {out} ({written.changed} changed)")
+    print(f"rendered {written.total} page(s) into {shown(out)} ({written.changed} changed)")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_all
+    from .tree import absolute, claim_output, shown
 
+    out = claim_output(absolute(Path(args.out)), _root(args), EXPORT_MARKER, "export")
     kb = _valid_kb(args, "export")
     if kb is None:
         return 1
-    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / EXPORT_MARKER).write_text("Written by `poemskb export`; its files are regenerated from evidence/.\n", encoding="utf-8")
     changed = export_all(kb, out)
-    print(f"exported to {out} ({len(changed)} file(s) changed)")
+    print(f"exported to {shown(out)} ({len(changed)} file(s) changed)")
     return 0
 
 
@@ -237,14 +312,18 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_synth(args: argparse.Namespace) -> int:
     from .synth import write_kb
+    from .tree import Refused, absolute, claim_output, shown
 
-    out = Path(args.out)
+    if not 0 <= args.studies <= MAX_SYNTH_STUDIES:
+        raise Refused(f"poemskb synth: --studies {args.studies}: give a number from 0 to {MAX_SYNTH_STUDIES:,}")
+    root = _root(args)
+    out = claim_output(absolute(Path(args.out)), root, "", "synth", empty_only=True)
     try:
-        counts = write_kb(out, args.studies, source_root=_root(args), seed=args.seed, site=not args.no_site)
+        counts = write_kb(out, args.studies, source_root=root, seed=args.seed, site=not args.no_site)
     except (FileExistsError, ValueError) as exc:
         print(visible(f"poemskb synth: {exc}"), file=sys.stderr)
         return 2
-    print(f"wrote a synthetic knowledge base to {out.resolve()}: "
+    print(f"wrote a synthetic knowledge base to {shown(out)}: "
           + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
     return 0
 
@@ -285,7 +364,7 @@ def _meta_text(result) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="poemskb", description="POEMS syndrome treatment evidence: validate records and render the site.")
-    parser.add_argument("--root", help="project root (default: this checkout)")
+    parser.add_argument("--root", help="the knowledge base (default: the nearest folder from here upwards that holds evidence/)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     validate = sub.add_parser("validate", help="check every record; report every problem")
@@ -295,7 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="list every warning (by default, unverified facts in records you did not change are counted in one line)")
     validate.add_argument("--since", metavar="REV", help="check only what changed since a git revision, and the records the change can affect")
     validate.add_argument("files", nargs="*", help="check only these changed record files and the records they can affect, "
-                               "as --since does (a listed file that no longer exists counts as deleted)")
+                               "as --since does (a listed file that no longer exists counts as deleted if git knows it; "
+                               "anything else that is not a file under evidence/ is refused)")
     validate.set_defaults(func=cmd_validate)
 
     rules = sub.add_parser("rules", help="list every check with its code")
@@ -326,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     meta.add_argument("--format", choices=["text", "json"], default="text")
     meta.set_defaults(func=cmd_meta)
     export = sub.add_parser("export", help="write every export (tables, data package, Parquet, bibliography, FHIR, JSON)")
-    export.add_argument("--out", required=True, help="output folder")
+    export.add_argument("--out", required=True, help="an empty or new folder, or one an earlier export wrote (not inside evidence/)")
     export.set_defaults(func=cmd_export)
 
     new = sub.add_parser("new", help="start a record from the schema, with every field to fill marked")
@@ -348,6 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=["markdown", "json"], default="markdown")
     diff.add_argument("--max-lines", type=int, default=200, help="cap on the Markdown's lines (a pull-request comment); the rest is counted")
     diff.set_defaults(func=cmd_diff)
+
+    check_tree = sub.add_parser("check-tree", help="fail on any symbolic link, named pipe or device in the tree (run before MkDocs)")
+    check_tree.add_argument("--format", choices=["text", "github", "json"], default="text")
+    check_tree.set_defaults(func=cmd_check_tree, strict=False, all_warnings=True)
     return parser
 
 
@@ -357,10 +441,31 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    from .problems import Report
+    from .tree import Refused, TreeError, shown
+
     try:
         return args.func(args)
     except BrokenPipeError:
         return 0
+    except Refused as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except TreeError as exc:
+        # Files the project must not read (a linked schema, a piped CITATION.cff): the
+        # same located problems as any other, in the format asked for.
+        report = Report(exc.problems)
+        style = getattr(args, "format", "text")
+        print(report.format(style), file=sys.stdout if args.command in ("validate", "check-tree") else sys.stderr)
+        if args.command not in ("validate", "check-tree"):
+            print(f"poemskb {args.command}: nothing written until validation passes", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # Not a bug in poemskb but the machine saying no (a path too long, a full disk,
+        # no permission): one line, never a traceback.
+        where = f" {shown(exc.filename)}" if exc.filename else ""
+        print(f"poemskb {args.command}:{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

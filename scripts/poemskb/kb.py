@@ -17,8 +17,11 @@ import yaml
 
 from .check import check_records, unloaded_ids
 from .load import Record, load_records
-from .problems import Report
+from .problems import Problem, Report
 from .schema import Schemas, load_schemas
+from .tree import TreeError, UnsafeFile, lexists, read_bytes
+
+MAX_CITATION_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -110,12 +113,21 @@ class KnowledgeBase:
         (tests/test_release.py keeps the package version and CHANGELOG in step with it).
         A tree without one (a synthetic benchmark base) falls back to the package version."""
         path = self.root / "CITATION.cff"
-        if not path.exists():
+        if not lexists(path):
             from . import __version__
             return {"version": __version__}
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: not a CITATION.cff mapping")
+
+        def refuse(code: str, message: str) -> TreeError:
+            return TreeError([Problem("CITATION.cff", 1, 1, "error", code, "-", "-", message)])
+
+        try:
+            data = yaml.safe_load(read_bytes(path, MAX_CITATION_BYTES, self.root).decode("utf-8"))
+        except UnsafeFile as exc:
+            raise refuse(exc.code, exc.message) from None
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise refuse("citation-invalid", f"not a readable CITATION.cff: {type(exc).__name__}") from None
+        if not isinstance(data, dict) or "version" not in data:
+            raise refuse("citation-invalid", "not a CITATION.cff mapping with a version")
         return data
 
     @property

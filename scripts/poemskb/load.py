@@ -11,7 +11,8 @@ surprises into located errors instead of silently accepted values:
 * UTF-8 only, no byte-order mark, no tabs or carriage returns, one document per file,
   a size cap checked before the file is read, and a nesting-depth cap checked before
   the text is composed (deep nesting crashes libyaml's recursive composer);
-* record files are plain files, never symbolic links.
+* record files are plain files, never symbolic links, pipes or devices, and are read
+  through plain folders only (tree.read_bytes: no link followed, no read that blocks).
 
 Line and column of a field are found lazily (only when a problem needs them) by
 re-composing the text, so the common, valid path stays as fast as plain parsing.
@@ -26,6 +27,7 @@ from typing import Any
 import yaml
 
 from .problems import Problem
+from .tree import Reader, UnsafeFile, read_bytes
 
 MAX_BYTES = 512 * 1024  # a study with hundreds of outcomes stays far below this
 KIND_FOLDERS = {
@@ -242,13 +244,18 @@ def _colon_advice(text: str, line: int) -> str:
     return f'{advice}: put the whole value in double quotes, e.g. note: "Response: 5 of 8"'
 
 
-def read_text(path: Path) -> str:
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise LoadError("too-large", f"file is {size} bytes; records are capped at {MAX_BYTES} bytes")
-    if size == 0:
+def read_text(path: Path, root: Path | None = None, reader: Reader | None = None) -> str:
+    """A record's text, read as tree.read_bytes reads (no links, no pipes, no devices,
+    below `root` no linked folder on the way) and capped at MAX_BYTES."""
+    try:
+        raw = reader.read(path, MAX_BYTES) if reader else read_bytes(path, MAX_BYTES, root)
+    except UnsafeFile as exc:
+        if exc.code == "too-large":
+            raise LoadError("too-large", f"{exc.message.split(';')[0]}; records are capped at {MAX_BYTES} bytes") from None
+        raise LoadError(exc.code, exc.message) from None
+    if not raw:
         raise LoadError("empty", "the file is empty")
-    return _check_text(path.read_bytes())
+    return _check_text(raw)
 
 
 class _PositionLoader(yaml.CSafeLoader):
@@ -322,6 +329,10 @@ def discover(evidence: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
     found: list[tuple[str, Path]] = []
     problems: list[Problem] = []
     root = evidence.parent
+    if evidence.is_symlink() or not evidence.is_dir():
+        # rglob would walk wherever a linked evidence/ points (the whole machine).
+        return found, [Problem("evidence", 1, 1, "error", "symlink", "-", "-",
+                               "evidence is not a plain folder (a symbolic link?); records live in a real evidence/ folder")]
     for path in sorted(evidence.rglob("*")):
         rel = path.relative_to(evidence).parts
         if path.is_symlink():
@@ -344,10 +355,10 @@ def discover(evidence: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
     return found, problems
 
 
-def load_file(kind: str, path: Path, root: Path) -> tuple[Record | None, Problem | None]:
+def load_file(kind: str, path: Path, root: Path, reader: Reader | None = None) -> tuple[Record | None, Problem | None]:
     rel = str(path.relative_to(root))
     try:
-        text = read_text(path)
+        text = read_text(path, root, reader)
         data = parse_text(text)
     except LoadError as exc:
         return None, Problem(rel, exc.line, exc.col, "error", exc.code, "-", "-", exc.message)
@@ -361,10 +372,11 @@ def load_file(kind: str, path: Path, root: Path) -> tuple[Record | None, Problem
 def load_records(evidence: Path) -> tuple[list[Record], list[Problem]]:
     files, problems = discover(evidence)
     records = []
-    for kind, path in files:
-        record, problem = load_file(kind, path, evidence.parent)
-        if problem:
-            problems.append(problem)
-        else:
-            records.append(record)
+    with Reader(evidence.parent) as reader:
+        for kind, path in files:
+            record, problem = load_file(kind, path, evidence.parent, reader)
+            if problem:
+                problems.append(problem)
+            else:
+                records.append(record)
     return records, problems

@@ -16,17 +16,28 @@ from typing import Any, Iterator
 import jsonschema_rs
 
 from .load import KIND_FOLDERS, Record
+from .problems import Problem
+from .tree import TreeError, UnsafeFile, read_bytes
 
 KINDS = tuple(KIND_FOLDERS.values())
 
 
+MAX_SCHEMA_BYTES = 4 * 1024 * 1024  # ours are tens of kilobytes
+
+
 class Schemas:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, root: Path | None = None):
         self.folder = folder
-        self.documents: dict[str, dict[str, Any]] = {
-            kind: json.loads((folder / f"{kind}.schema.json").read_text(encoding="utf-8")) for kind in KINDS
-        }
-        self.common = json.loads((folder / "common.schema.json").read_text(encoding="utf-8"))
+        documents, problems = {}, []
+        for kind in (*KINDS, "common"):
+            try:
+                documents[kind] = read_schema(folder / f"{kind}.schema.json", root or folder.parent.parent)
+            except TreeError as exc:
+                problems += exc.problems
+        if problems:
+            raise TreeError(problems)
+        self.common = documents.pop("common")
+        self.documents: dict[str, dict[str, Any]] = documents
 
     @cached_property
     def validators(self) -> dict[str, Any]:
@@ -106,8 +117,37 @@ def _message(error: Any) -> str:
     return message
 
 
+def read_schema(path: Path, root: Path) -> dict[str, Any]:
+    """One schema document, read as records are (no links, pipes or devices): a located
+    TreeError, never a traceback or a hang, for anything that is not a JSON object."""
+    rel = path.relative_to(root).as_posix()
+
+    def refuse(code: str, message: str, line: int = 1, col: int = 1) -> TreeError:
+        return TreeError([Problem(rel, line, col, "error", code, "-", "-", message)])
+
+    try:
+        raw = read_bytes(path, MAX_SCHEMA_BYTES, root)
+    except UnsafeFile as exc:
+        raise refuse(exc.code, exc.message) from None
+    except FileNotFoundError:
+        raise refuse("schema-missing", f"{rel} is missing; every record kind needs its schema") from None
+    except OSError as exc:
+        raise refuse("unreadable", exc.strerror or str(exc)) from None
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise refuse("schema-invalid", "not valid UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise refuse("schema-invalid", f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise refuse("schema-invalid", "nesting too deep") from None
+    if not isinstance(document, dict):
+        raise refuse("schema-invalid", "a schema is a JSON object")
+    return document
+
+
 def load_schemas(root: Path) -> Schemas:
-    return Schemas(root / "evidence" / "schema")
+    return Schemas(root / "evidence" / "schema", root)
 
 
 # Where a field sits in the schemas ----------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from poemskb.render import render_site
+from poemskb.tree import scan
 
 from htmltree import Node, parse  # tests/site is on sys.path (pytest rootdir-relative import)
 
@@ -52,10 +53,14 @@ def build_site(kb, dest: Path) -> BuiltSite:
     for name in SITE_SOURCES:
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("generated", "__pycache__"))
+            # Links stay links, so the check below sees them (copying would follow them).
+            shutil.copytree(src, dest / name, symlinks=True, ignore=shutil.ignore_patterns("generated", "__pycache__"))
         else:
-            shutil.copy2(src, dest / name)
+            shutil.copy2(src, dest / name, follow_symlinks=False)
     render_site(kb, dest / "docs" / "generated")
+    # As `make build` does: no symbolic link, pipe or device reaches MkDocs.
+    problems = scan(dest)
+    assert not problems, "\n".join(p.text() for p in problems)
     start = time.perf_counter()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(dest / "mkdocs.yml"),

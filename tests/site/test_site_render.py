@@ -58,16 +58,24 @@ def test_patients_in_a_shared_cohort_are_counted_once_and_possible_overlaps_flag
 
 
 def test_render_writes_only_changed_files_and_removes_stale_ones(kb, tmp_path):
+    from poemskb.render import iter_files
+    from poemskb.render.writer import write_tree
+
     out = tmp_path / "generated"
-    first = render_site(kb, out)
+    # A record that has since been removed: its page was written by a render.
+    first = write_tree(out, [*iter_files(kb), ("studies/no-longer-a-record.md", "old")])
     assert first.total == first.changed > 50
     stale = out / "studies" / "no-longer-a-record.md"
-    stale.write_text("old", encoding="utf-8")
+    assert stale.exists()
+    # A file render never wrote is not its to delete, even in its own folder.
+    dropped = out / "studies" / "dropped-by-hand.md"
+    dropped.write_text("mine", encoding="utf-8")
     page = out / "studies" / "misawa-2016-jpost-thalidomide.md"
     before = page.stat().st_mtime_ns
     second = render_site(kb, out)
     assert second.changed == 0 and second.removed == 1
     assert not stale.exists() and page.stat().st_mtime_ns == before
+    assert dropped.read_text(encoding="utf-8") == "mine"
 
 
 def test_render_refuses_a_folder_it_did_not_write(kb, tmp_path):

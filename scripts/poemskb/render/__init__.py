@@ -66,4 +66,4 @@ def render_files(kb: KnowledgeBase) -> dict[str, str | bytes]:
 
 
 def render_site(kb: KnowledgeBase, out: Path) -> RenderResult:
-    return write_tree(Path(out), iter_files(kb))
+    return write_tree(Path(out), iter_files(kb), root=kb.root)
