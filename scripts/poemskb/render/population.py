@@ -1,0 +1,133 @@
+"""Words for the comparison's dimensions (line of therapy, transplant eligibility, the
+regimen a figure counts for, its interval), shared by the comparison page, the regimen
+pages and the forest plots, so a population reads the same in a filter, a matrix cell,
+a table row and a plot group."""
+from __future__ import annotations
+
+from . import links
+from .context import OutcomeRow, Site
+from .html import Html, el, join, link
+
+MIXED = "mixed"  # the filter value of "Mixed regimens (whole cohort)"
+MIXED_LABEL = "Mixed regimens (whole cohort)"
+
+LINES = {
+    "newly-diagnosed": "Newly diagnosed",
+    "relapsed-refractory": "Relapsed or refractory",
+    "mixed": "Mixed lines of therapy",
+    "unknown": "Line of therapy not stated",
+    "not-applicable": "Line of therapy not applicable",
+}
+TRANSPLANTS = {
+    "eligible": "Transplant-eligible",
+    "ineligible": "Transplant-ineligible",
+    "mixed": "Mixed transplant eligibility",
+    "unknown": "Transplant eligibility not stated",
+}
+# Short forms for a matrix cell, where every figure carries its population; an unstated
+# eligibility is left out there (the filters and the table say "not stated").
+SHORT_LINES = {"newly-diagnosed": "newly diagnosed", "relapsed-refractory": "relapsed/refractory",
+               "mixed": "mixed lines", "unknown": "line not stated", "not-applicable": "line not applicable"}
+SHORT_TRANSPLANTS = {"eligible": "transplant-eligible", "ineligible": "transplant-ineligible",
+                     "mixed": "mixed transplant eligibility", "unknown": ""}
+METHOD_NAMES = {"clopper-pearson": "Clopper–Pearson exact", "wilson": "Wilson score"}
+
+
+def line(row: OutcomeRow) -> str:
+    return getattr(row, "line", None) or "unknown"
+
+
+def transplant(row: OutcomeRow) -> str:
+    return getattr(row, "transplant", None) or "unknown"
+
+
+def population_label(row: OutcomeRow) -> str:
+    """'Newly diagnosed, transplant-eligible'; an unstated eligibility is said so."""
+    return f"{LINES.get(line(row), line(row))}; {TRANSPLANTS.get(transplant(row), transplant(row)).lower()}"
+
+
+def population_short(row: OutcomeRow) -> str:
+    """'newly diagnosed, transplant-eligible'; 'line not stated'."""
+    parts = [SHORT_LINES.get(line(row), line(row)), SHORT_TRANSPLANTS.get(transplant(row), transplant(row))]
+    return ", ".join(p for p in parts if p)
+
+
+def population_order(row: OutcomeRow) -> tuple[int, int]:
+    return (list(LINES).index(line(row)) if line(row) in LINES else 99,
+            list(TRANSPLANTS).index(transplant(row)) if transplant(row) in TRANSPLANTS else 99)
+
+
+def is_mixed(row: OutcomeRow) -> bool:
+    return bool(getattr(row, "mixed", False)) or row.regimen is None
+
+
+def regimen_key(row: OutcomeRow) -> str:
+    """The regimen filter value: the regimen id, or 'mixed' for a whole cohort on several."""
+    return MIXED if is_mixed(row) else str(row.regimen)
+
+
+def regimen_label(site: Site, row: OutcomeRow) -> str:
+    return MIXED_LABEL if is_mixed(row) else site.regimen_label(row.regimen)
+
+
+def treatment_rows(site: Site) -> list[OutcomeRow]:
+    """Rows that are results of a treatment: associations (a prognostic factor's hazard
+    ratio, a correlation) are never listed where treatments are compared."""
+    rows = getattr(site, "treatment_rows", None)
+    if rows is None:
+        rows = [r for r in site.outcome_rows if getattr(r, "role", "treatment") == "treatment"]
+    return list(rows)
+
+
+def status_key(row: OutcomeRow) -> str:
+    return "unverified" if row.unverified else "verified"
+
+
+def interval(row: OutcomeRow):
+    """The row's 95% interval (stats.Interval) or None."""
+    return getattr(row, "interval", None)
+
+
+def interval_html(row: OutcomeRow, path: str) -> Html:
+    """How sure the figure is: a computed interval names its method and links to the
+    methods page; a reported one says so; a missing one says why, never invents one."""
+    ci = interval(row)
+    if ci is not None:
+        level = f"{round(ci.level * 100) if ci.level <= 1 else round(ci.level)}%"
+        span = f"{level} CI {_num(ci.low)}–{_num(ci.high)}{'%' if _is_percent(row) else ''}"
+        if ci.source == "computed":
+            method = METHOD_NAMES.get(ci.method or "", ci.method or "method not named")
+            how = link(links.href(path, links.METHODS, "confidence-intervals"), f"computed here, {method}")
+            return el("span", join([span, " (", how, ")"]), class_="poems-ci poems-ci--computed")
+        return el("span", f"{span} (as reported)", class_="poems-ci poems-ci--reported")
+    note = getattr(row, "interval_note", None)
+    if note is None and row.outcome["value"]["type"] == "percentage" and not row.outcome["value"].get("ci"):
+        note = "percentage without counts"
+    if note:
+        return el("span", f"No interval: {note}", class_="poems-ci poems-ci--none")
+    return Html("")
+
+
+def _is_percent(row: OutcomeRow) -> bool:
+    return row.outcome["value"]["type"] in ("count", "percentage")
+
+
+def _num(x: float) -> str:
+    text = f"{x:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def patients_text(site: Site, rows: list[OutcomeRow]) -> str:
+    """Independent patients behind a set of rows: one number when every overlap is
+    declared, a range when overlap is only possible; sizes not given are said so."""
+    counter = getattr(site, "independent_patients", None)
+    if counter is None:
+        return ""
+    found = counter(rows)
+    text = f"{found.low}" if found.low == found.high else f"{found.low}–{found.high}"
+    noun = "patient" if found.high == 1 else "patients"
+    text = f"{text} independent {noun}"
+    if found.unknown:
+        text += f" (+ {len(found.unknown)} with n not given)"
+    return text
+
