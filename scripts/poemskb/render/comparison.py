@@ -49,12 +49,13 @@ def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, 
                    "interval, n, the study, its evidence level, the population and whether the figure is verified. "
                    "Below the figures, the independent patients behind them for each population: studies declared to "
                    "report the same patients count once, and a range means an overlap is possible but not known."),
-              render_matrix(site, rows, path))
+              render_matrix(site, rows, path, summary=large))
     _associations_note(site, page, path, len(site.outcome_rows) - len(treatment))
     page.h(2, "Forest plots", "forest-plots")
     page.html(para(h("One plot per key outcome: every proportion on the same 0–100% axis, grouped by population. {}.",
                      link(links.href(path, links.METHODS, "forest-plots"), "How to read a forest plot"))),
-              _forest_plots(site, rows, path))
+              _forest_plots(site, rows, path) if not large
+              else para("Too many figures for a plot per outcome here: each regimen's page has its own plots."))
     if large:
         measure_pages = _by_measure(site, page, rows)
     else:

@@ -28,6 +28,9 @@ TOP = 8
 GROUP_H, ROW_H, AXIS_H = 26, 40, 38
 FONT = 13
 CHAR_W = 7.2  # a generous average glyph width at FONT, for shortening long labels
+# Past this many rows a plot is taller than any screen and no longer read as one
+# picture (a synthetic base of thousands of studies); the table stays, the plot goes.
+MAX_ROWS = 150
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,9 @@ def forest_table(rows: list[PlotRow], caption: str, ident: str) -> Html:
 
 def forest_figure(rows: list[PlotRow], left_out: int, title: str, ident: str, path: str, **values) -> Html:
     """Plot, legend and table together; a note says what is not drawn and why."""
+    if len(rows) > MAX_ROWS:
+        return el("p", f"{title}: {len(rows)} figures, too many for one plot; the table lists them all.",
+                  class_="poems-forest__note", id=ident)
     legend = h("Squares mark each figure (bigger for more patients; hollow: unverified). Lines show 95% "
                "intervals: solid as the paper reported them, dashed computed here. No line: no interval can be given. "
                "How to read it: {}.", link(links.href(path, links.METHODS, "forest-plots"), "reading a forest plot"))

@@ -58,7 +58,9 @@ def facets(site: Site, rows: list[OutcomeRow]) -> str:
     return json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
 
 
-def render_matrix(site: Site, rows: list[OutcomeRow], path: str) -> Html:
+def render_matrix(site: Site, rows: list[OutcomeRow], path: str, summary: bool = False) -> Html:
+    """The matrix; `summary` (a very large base) gives each cell its count of figures and
+    patients with a link to the measure's own page instead of every figure."""
     measures = key_measures(site)
     cells: dict[tuple[str, str], list[OutcomeRow]] = defaultdict(list)
     for row in rows:
@@ -73,7 +75,9 @@ def render_matrix(site: Site, rows: list[OutcomeRow], path: str) -> Html:
                 else link(links.href(path, links.regimen_page(key)), site.regimen_label(key)))
         out = [Cell(head, header=True)]
         for m in measures:
-            out.append(Cell(_cell(site, cells.get((key, m), []), path), data_measure=m))
+            members = cells.get((key, m), [])
+            content = _summary(site, members, path, m) if summary else _cell(site, members, path)
+            out.append(Cell(content, data_measure=m))
         body.append(Row(out, data_regimen=key))
     return table(columns, body, caption="Key outcomes by regimen: every figure, with its n, study, design level, "
                  "population and verification status", labels=True, id="comparison-matrix", data_nosort=True)
@@ -97,6 +101,16 @@ def _cell(site: Site, rows: list[OutcomeRow], path: str) -> Html:
     if patients:
         parts.append(el("ul", join(patients), class_="poems-patients", aria_label="Independent patients"))
     return join(parts)
+
+
+def _summary(site: Site, rows: list[OutcomeRow], path: str, mid: str) -> Html:
+    if not rows:
+        return el("span", "No figure", class_="poems-none")
+    unverified = sum(1 for r in rows if r.unverified)
+    text = f"{len(rows)} figure{'s' if len(rows) != 1 else ''}" + (f", {unverified} unverified" if unverified else "")
+    patients = patients_text(site, rows)
+    return join([link(links.href(path, links.measure_comparison_page(mid)), text),
+                 el("span", patients, class_="poems-sub") if patients else ""])
 
 
 def _figure(site: Site, row: OutcomeRow, path: str) -> Html:

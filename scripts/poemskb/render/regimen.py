@@ -151,7 +151,7 @@ def outcome_table(site: Site, rows: list[OutcomeRow], path: str, caption: str, s
     and each row its filter values (data-*) for the comparison page's filters."""
     columns = []
     if show_regimen:
-        columns.append(Column("Regimen"))
+        columns.append(Column("Regimen", filter=True))  # filter: the measure pages' select box (table-filter.js)
     columns += [Column("Measure"), "Value (95% interval)", Column("n", numeric=True), "Population", "Study and group",
                 Column("Design level"), "Status", "Where in the source"]
     out = []
