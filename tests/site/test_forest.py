@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from poemskb.render.forest import PlotRow, forest_figure, forest_svg
+from poemskb.render.forest import PlotRow, forest_figure, forest_svg, legend
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -96,7 +96,7 @@ def test_the_figure_carries_a_table_and_says_what_it_leaves_out():
     html = forest_figure(ROWS, 3, "Overall survival", "forest-os", "generated/comparison.md")
     assert html.count("<tr>") == len(ROWS) + 1  # header + one per row
     assert "3 figures for this measure on another scale" in html
-    assert 'href="../methods.html#forest-plots"' in html
+    assert 'href="../methods.html#forest-plots"' in legend("generated/comparison.md")
 
 
 # The plots on the built site -------------------------------------------------------------------

@@ -8,7 +8,7 @@ import math
 from . import links
 from .context import Site
 from .fmt import label as fmt_label
-from .forest import forest_figure, plot_rows
+from .forest import forest_figure, legend, plot_rows
 from .html import Cell, Column, Html, el, esc, fmt as h, join, link, table
 from .matrix import filters_placeholder, key_measures, render_matrix
 from .page import Page, para
@@ -52,8 +52,7 @@ def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, 
               render_matrix(site, rows, path, summary=large))
     _associations_note(site, page, path, len(site.outcome_rows) - len(treatment))
     page.h(2, "Forest plots", "forest-plots")
-    page.html(para(h("One plot per key outcome: every proportion on the same 0–100% axis, grouped by population. {}.",
-                     link(links.href(path, links.METHODS, "forest-plots"), "How to read a forest plot"))),
+    page.html(para("One plot per key outcome: every proportion on the same 0–100% axis."), legend(path),
               _forest_plots(site, rows, path) if not large
               else para("Too many figures for a plot per outcome here: each regimen's page has its own plots."))
     if large:

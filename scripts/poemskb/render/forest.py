@@ -192,14 +192,19 @@ def forest_table(rows: list[PlotRow], caption: str, ident: str) -> Html:
                   "Status"], out, caption=caption, labels=True, id=f"{ident}-table", data_nosort=True)
 
 
+def legend(path: str) -> Html:
+    """How to read the plots, said once above them."""
+    return h("<p>Squares mark each figure (bigger for more patients; hollow and labelled: unverified). Lines show "
+             "95% intervals: solid as the paper reported them, dashed computed here; no line, no interval can be "
+             "given. Rows are grouped by population. More in {}.</p>",
+             link(links.href(path, links.METHODS, "forest-plots"), "reading a forest plot"))
+
+
 def forest_figure(rows: list[PlotRow], left_out: int, title: str, ident: str, path: str, **values) -> Html:
     """Plot, legend and table together; a note says what is not drawn and why."""
     if len(rows) > MAX_ROWS:
         return el("p", f"{title}: {len(rows)} figures, too many for one plot; the table lists them all.",
                   class_="poems-forest__note", id=ident)
-    legend = h("Squares mark each figure (bigger for more patients; hollow: unverified). Lines show 95% "
-               "intervals: solid as the paper reported them, dashed computed here. No line: no interval can be given. "
-               "How to read it: {}.", link(links.href(path, links.METHODS, "forest-plots"), "reading a forest plot"))
     note = ""
     if left_out:
         many = left_out != 1
@@ -209,5 +214,5 @@ def forest_figure(rows: list[PlotRow], left_out: int, title: str, ident: str, pa
     body = el("div", join([el("div", Html(forest_svg(rows, title, ident)), class_="poems-forest__plot"),
                            el("div", forest_table(rows, f"{title}: the plotted figures", ident), class_="poems-forest__data")]),
               class_="poems-forest__body")
-    return el("figure", join([el("figcaption", join([el("strong", title), ". ", legend])), body, note]),
+    return el("figure", join([el("figcaption", el("strong", title)), body, note]),
               class_="poems-forest", id=ident, data_search_exclude=True, **values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from . import fmt, links
 from .context import SAFETY_DOMAIN, MapCell, OutcomeRow, Site
 from .html import Cell, Column, Html, Row, el, esc, fmt as h, join, link, table
-from .forest import forest_figure, plot_rows
+from .forest import forest_figure, legend, plot_rows
 from .matrix import row_data
 from .population import interval_html, is_mixed, population_label, regimen_label, treatment_rows
 from .page import Page, para
@@ -52,7 +52,7 @@ def _forest_plots(site: Site, rid: str, rows: list[OutcomeRow], path: str) -> Ht
                                          f"forest-{mid}", path, data_measure=mid))
     if not figures:
         return para("No study reports a proportion (a count or a percentage) for this regimen, so there is nothing to plot.")
-    return join(figures)
+    return join([legend(path), *figures])
 
 
 def _cite(site: Site, rid: str) -> str:
