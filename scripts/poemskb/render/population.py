@@ -99,13 +99,20 @@ def interval_html(row: OutcomeRow, path: str) -> Html:
             method = METHOD_NAMES.get(ci.method or "", ci.method or "method not named")
             how = link(links.href(path, links.METHODS, "confidence-intervals"), f"computed here, {method}")
             return el("span", join([span, " (", how, ")"]), class_="poems-ci poems-ci--computed")
-        return el("span", f"{span} (as reported)", class_="poems-ci poems-ci--reported")
+        # The value as reported already prints the interval's numbers; say whose it is.
+        return el("span", "interval as reported by the paper", class_="poems-ci poems-ci--reported")
     note = getattr(row, "interval_note", None)
     if note is None and row.outcome["value"]["type"] == "percentage" and not row.outcome["value"].get("ci"):
         note = "percentage without counts"
-    if note:
-        return el("span", f"No interval: {note}", class_="poems-ci poems-ci--none")
-    return Html("")
+    if not note:
+        return Html("")
+    # "percentage without counts: no interval can be computed" -> "No interval: percentage
+    # without counts"; "no interval printed by the source" stays as it is.
+    if note.lower().startswith("no interval"):
+        text = note[:1].upper() + note[1:]
+    else:
+        text = "No interval: " + note.split(": no interval")[0]
+    return el("span", text, class_="poems-ci poems-ci--none")
 
 
 def _is_percent(row: OutcomeRow) -> bool:
