@@ -124,6 +124,7 @@ document$.subscribe(function () {
       summaries[facet.key].textContent = facet.label + ": " + (names.length ? names.join(", ") : "all")
     })
     var matrix = document.getElementById("comparison-matrix")
+    var without = []
     var figures = 0
     var allFigures = 0
     if (matrix) {
@@ -131,21 +132,27 @@ document$.subscribe(function () {
         if (cell.tagName === "TH" || cell.tagName === "TD") cell.hidden = !allowed("measure", cell.getAttribute("data-measure"))
       })
       matrix.querySelectorAll("tbody tr[data-regimen]").forEach(function (row) {
-        row.hidden = !allowed("regimen", row.getAttribute("data-regimen"))
-      })
-      matrix.querySelectorAll("tbody td").forEach(function (cell) {
-        var shown = 0
-        cell.querySelectorAll("ul.poems-figures > li").forEach(function (li) {
-          var ok = matches(li, FIGURE_KEYS)
-          li.hidden = !ok
-          allFigures++
-          if (ok) { shown++; figures++ }
+        var inRow = 0
+        row.querySelectorAll("td").forEach(function (cell) {
+          var shown = 0
+          cell.querySelectorAll("ul.poems-figures > li").forEach(function (li) {
+            var ok = matches(li, FIGURE_KEYS)
+            li.hidden = !ok
+            allFigures++
+            if (ok) { shown++; figures++ }
+          })
+          cell.querySelectorAll("ul.poems-patients > li").forEach(function (li) {
+            li.hidden = !matches(li, ["line", "transplant"])
+          })
+          var empty = cell.querySelector(".poems-none--filtered")
+          if (empty) empty.hidden = shown > 0
+          inRow += shown
         })
-        cell.querySelectorAll("ul.poems-patients > li").forEach(function (li) {
-          li.hidden = !matches(li, ["line", "transplant"])
-        })
-        var empty = cell.querySelector(".poems-none--filtered")
-        if (empty) empty.hidden = shown > 0
+        // A regimen with nothing for this selection leaves the matrix, but is named
+        // below the filters, so "no figure" is never mistaken for "not looked at".
+        var chosen = allowed("regimen", row.getAttribute("data-regimen"))
+        row.hidden = !chosen || inRow === 0
+        if (chosen && inRow === 0) without.push(row.querySelector("th").textContent.trim())
       })
     }
     var terms = state.q.toLowerCase().split(/\s+/).filter(Boolean)
@@ -170,7 +177,8 @@ document$.subscribe(function () {
     var parts = []
     if (matrix) parts.push("key outcomes: " + figures + " of " + allFigures + " figures")
     if (table) parts.push("full table: " + rows + " of " + allRows + " rows")
-    status.textContent = "Showing " + parts.join("; ") + "."
+    status.textContent = "Showing " + parts.join("; ") + "." +
+      (matrix && without.length ? " No key-outcome figure for this selection: " + without.join(", ") + "." : "")
     writeState()
   }
 

@@ -90,6 +90,12 @@ def test_verification_and_population_filters_hide_figures_in_the_matrix(page, se
     page.goto(server + COMPARISON + f"?transplant={tp}&status=unverified")
     assert len(_visible_rows(page)) == sum(1 for r in unverified if transplant(r) == tp)
     assert page.locator("#comparison-matrix .poems-none--filtered:not([hidden])").count() > 0
+    # A regimen with nothing left leaves the matrix, and is named, not silently dropped.
+    empty = page.eval_on_selector_all("#comparison-matrix tbody tr:not([hidden])",
+                                      "rs => rs.filter(r => !r.querySelector('ul.poems-figures > li:not([hidden])')).length")
+    assert empty == 0
+    hidden = page.eval_on_selector_all("#comparison-matrix tbody tr[hidden] th", "ths => ths.map(t => t.textContent.trim())")
+    assert hidden and all(name in page.locator(".poems-filters__status").inner_text() for name in hidden)
 
 
 def test_the_table_fits_a_laptop_screen_and_its_header_stays_in_view(browser, server):

@@ -120,7 +120,7 @@ def _figure(site: Site, row: OutcomeRow, path: str) -> Html:
     detail = [f"n {row.n}" if row.n is not None else "n not given"]
     study = link(links.href(path, links.study_page(row.study), "outcomes"), site.study_label(row.study))
     extra = "; ".join(x for x in (o.get("subgroup"), timepoint(o.get("timepoint"))) if x)
-    ci = interval_html(row, path)
+    ci = interval_html(row, path, short=True)
     return join([
         el("strong", value_text(o["value"]), class_="poems-value"), " ",
         ci, " " if ci else "",

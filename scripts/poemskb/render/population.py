@@ -88,19 +88,22 @@ def interval(row: OutcomeRow):
     return getattr(row, "interval", None)
 
 
-def interval_html(row: OutcomeRow, path: str) -> Html:
+def interval_html(row: OutcomeRow, path: str, short: bool = False) -> Html:
     """How sure the figure is: a computed interval names its method and links to the
-    methods page; a reported one says so; a missing one says why, never invents one."""
+    methods page; a reported one says so; a missing one says why, never invents one.
+    `short` (a matrix cell): 'computed' links to the method instead of naming it."""
     ci = interval(row)
     if ci is not None:
         level = f"{round(ci.level * 100) if ci.level <= 1 else round(ci.level)}%"
         span = f"{level} CI {_num(ci.low)}–{_num(ci.high)}{'%' if _is_percent(row) else ''}"
         if ci.source == "computed":
             method = METHOD_NAMES.get(ci.method or "", ci.method or "method not named")
-            how = link(links.href(path, links.METHODS, "confidence-intervals"), f"computed here, {method}")
+            how = link(links.href(path, links.METHODS, "confidence-intervals"), "computed" if short else f"computed here, {method}",
+                       title=f"Computed here from the counts: {method} method")
             return el("span", join([span, " (", how, ")"]), class_="poems-ci poems-ci--computed")
         # The value as reported already prints the interval's numbers; say whose it is.
-        return el("span", "interval as reported by the paper", class_="poems-ci poems-ci--reported")
+        return el("span", "interval as reported" if short else "interval as reported by the paper",
+                  class_="poems-ci poems-ci--reported")
     note = getattr(row, "interval_note", None)
     if note is None and row.outcome["value"]["type"] == "percentage" and not row.outcome["value"].get("ci"):
         note = "percentage without counts"
