@@ -9,7 +9,7 @@ import re
 import pytest
 
 from poemskb.render.context import Site
-from poemskb.render.population import line, regimen_key, status_key, transplant, treatment_rows
+from poemskb.render.population import line, regimen_key, status_key, transplant
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,7 +35,7 @@ def _choose(tab, facet: str, value: str) -> None:
 
 def test_filters_are_kept_in_the_address_and_a_reload_restores_them(page, server, browser, kb):
     site = Site(kb)
-    rows = treatment_rows(site)
+    rows = site.treatment_rows
     # A view a clinician would ask for: one regimen and one line of therapy, two outcomes.
     target = next(r for r in rows if r.measure == "overall-survival" and regimen_key(r) == "asct-hdm")
     regimen, ln = regimen_key(target), line(target)
@@ -80,7 +80,7 @@ def test_filters_are_kept_in_the_address_and_a_reload_restores_them(page, server
 
 
 def test_verification_and_population_filters_hide_figures_in_the_matrix(page, server, kb):
-    rows = treatment_rows(Site(kb))
+    rows = Site(kb).treatment_rows
     unverified = [r for r in rows if status_key(r) == "unverified"]
     page.goto(server + COMPARISON + "?status=unverified")
     assert len(_visible_rows(page)) == len(unverified) > 0

@@ -9,7 +9,6 @@ import pytest
 
 from sitebuild import ARTIFACTS
 from poemskb.render.context import Site
-from poemskb.render.population import treatment_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -101,7 +100,7 @@ def test_pages_read_without_javascript(browser, server, kb):
         tab = context.new_page()
         tab.goto(server + "generated/comparison.html")
         rows = tab.locator("#comparison-table tbody tr")
-        assert rows.count() == len(treatment_rows(Site(kb)))
+        assert rows.count() == len(Site(kb).treatment_rows)
         assert rows.last.is_visible()
         assert tab.locator("#comparison-matrix ul.poems-figures > li").last.is_visible()
         assert tab.locator("form.poems-filters").count() == 0  # only added by the script

@@ -9,7 +9,6 @@ import pytest
 
 from htmltree import broken_links, parse
 from poemskb.render.context import Site
-from poemskb.render.population import treatment_rows
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +42,7 @@ def test_comparison_table_has_one_row_per_treatment_outcome(built, kb):
     table = page.by_id("comparison-table")
     rows = list(table.find("tbody").iter("tr"))
     site = Site(kb)
-    treatment = treatment_rows(site)
+    treatment = site.treatment_rows
     roles = [o.get("role", "treatment") for s in kb.studies.values() for o in s.get("outcomes", [])]
     assert len(rows) == len(treatment) == roles.count("treatment")
     # Every treatment outcome is there: the study link and measure agree.
@@ -139,8 +138,8 @@ def test_regimen_page_lists_studies_components_and_every_outcome(built, kb):
     site = Site(kb)
     for rid in kb.regimens:
         page = built.page(f"generated/regimens/{rid}.html")
-        treatment = {id(r) for r in treatment_rows(site)}
-        rows = [r for r in site.rows_for_regimen(rid) if id(r) in treatment]
+        rows = site.rows_for_regimen(rid)
+        assert all(r.role == "treatment" for r in rows), rid
         tables = [t for t in page.iter("table") if t.find("caption") is not None]
         outcome_rows = sum(len(list(t.find("tbody").iter("tr"))) for t in tables
                            if t.find("caption").text().startswith(("Outcomes reported", "Adverse events and safety")))

@@ -165,12 +165,11 @@ def test_a_large_base_compares_measure_by_measure(kb):
 
     from poemskb.render import comparison
     from poemskb.render.context import Site
-    from poemskb.render.population import treatment_rows
 
     site = Site(kb)
     main, _, pages = comparison.render_comparison(site, max_rows=10)
     assert 'id="comparison-table"' not in main.text() and 'id="comparison-measures"' in main.text()
-    treatment = treatment_rows(site)
+    treatment = site.treatment_rows
     measures = {row.measure for row in treatment}
     assert {p.path for p in pages} == {f"generated/compare/{mid}.md" for mid in measures}
     # Every treatment outcome appears on exactly one measure page, and each page is linked from the main one.

@@ -12,7 +12,7 @@ from .forest import forest_figure, legend, plot_rows
 from .html import Cell, Column, Html, el, esc, fmt as h, join, link, table
 from .matrix import filters_placeholder, key_measures, render_matrix
 from .page import Page, para
-from .population import population_order, regimen_label, treatment_rows
+from .population import population_order, regimen_label
 from .regimen import cell_text, outcome_table
 
 SVG_PATH = f"{links.GENERATED}/evidence-map.svg"
@@ -34,7 +34,7 @@ def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, 
     # The page's text is short; the big table is left out of the search index. No side
     # navigation or table of contents: the matrix and table need the width.
     page = Page(path, "Compare treatments", hide=["toc", "navigation"])
-    treatment = treatment_rows(site)
+    treatment = site.treatment_rows
     rows = sorted(treatment, key=lambda r: (regimen_label(site, r).lower(), site.measure_name(r.measure).lower(),
                                             population_order(r), site.level_rank(r.study), r.study, r.outcome["id"]))
     large = len(rows) > max_rows
@@ -50,7 +50,7 @@ def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, 
                    "Below the figures, the independent patients behind them for each population: studies declared to "
                    "report the same patients count once, and a range means an overlap is possible but not known."),
               render_matrix(site, rows, path, summary=large))
-    _associations_note(site, page, path, len(site.outcome_rows) - len(treatment))
+    _associations_note(page, len(site.association_rows))
     page.h(2, "Forest plots", "forest-plots")
     page.html(para("One plot per key outcome: every proportion on the same 0–100% axis."), legend(path),
               _forest_plots(site, rows, path) if not large
@@ -79,7 +79,7 @@ def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, 
     return page, evidence_map_svg(site), measure_pages
 
 
-def _associations_note(site: Site, page: Page, path: str, count: int) -> None:
+def _associations_note(page: Page, count: int) -> None:
     if count:
         page.html(para(f"Not listed here: {count} association{'s' if count != 1 else ''} (a prognostic factor's hazard "
                        "ratio, a correlation, a comparison of patients grouped by their response). They describe who did "

@@ -5,11 +5,11 @@ a table row and a plot group."""
 from __future__ import annotations
 
 from . import links
-from .context import OutcomeRow, Site
+from .context import MIXED_REGIMENS, OutcomeRow, Site
 from .html import Html, el, join, link
 
 MIXED = "mixed"  # the filter value of "Mixed regimens (whole cohort)"
-MIXED_LABEL = "Mixed regimens (whole cohort)"
+MIXED_LABEL = MIXED_REGIMENS
 
 LINES = {
     "newly-diagnosed": "Newly diagnosed",
@@ -34,11 +34,11 @@ METHOD_NAMES = {"clopper-pearson": "Clopper–Pearson exact", "wilson": "Wilson 
 
 
 def line(row: OutcomeRow) -> str:
-    return getattr(row, "line", None) or "unknown"
+    return row.line
 
 
 def transplant(row: OutcomeRow) -> str:
-    return getattr(row, "transplant", None) or "unknown"
+    return row.transplant
 
 
 def population_label(row: OutcomeRow) -> str:
@@ -58,7 +58,7 @@ def population_order(row: OutcomeRow) -> tuple[int, int]:
 
 
 def is_mixed(row: OutcomeRow) -> bool:
-    return bool(getattr(row, "mixed", False)) or row.regimen is None
+    return row.mixed or row.regimen is None
 
 
 def regimen_key(row: OutcomeRow) -> str:
@@ -70,22 +70,13 @@ def regimen_label(site: Site, row: OutcomeRow) -> str:
     return MIXED_LABEL if is_mixed(row) else site.regimen_label(row.regimen)
 
 
-def treatment_rows(site: Site) -> list[OutcomeRow]:
-    """Rows that are results of a treatment: associations (a prognostic factor's hazard
-    ratio, a correlation) are never listed where treatments are compared."""
-    rows = getattr(site, "treatment_rows", None)
-    if rows is None:
-        rows = [r for r in site.outcome_rows if getattr(r, "role", "treatment") == "treatment"]
-    return list(rows)
-
-
 def status_key(row: OutcomeRow) -> str:
     return "unverified" if row.unverified else "verified"
 
 
 def interval(row: OutcomeRow):
     """The row's 95% interval (stats.Interval) or None."""
-    return getattr(row, "interval", None)
+    return row.interval
 
 
 def interval_html(row: OutcomeRow, path: str, short: bool = False) -> Html:
@@ -104,9 +95,7 @@ def interval_html(row: OutcomeRow, path: str, short: bool = False) -> Html:
         # The value as reported already prints the interval's numbers; say whose it is.
         return el("span", "interval as reported" if short else "interval as reported by the paper",
                   class_="poems-ci poems-ci--reported")
-    note = getattr(row, "interval_note", None)
-    if note is None and row.outcome["value"]["type"] == "percentage" and not row.outcome["value"].get("ci"):
-        note = "percentage without counts"
+    note = row.interval_note
     if not note:
         return Html("")
     # "percentage without counts: no interval can be computed" -> "No interval: percentage
@@ -130,10 +119,7 @@ def _num(x: float) -> str:
 def patients_text(site: Site, rows: list[OutcomeRow]) -> str:
     """Independent patients behind a set of rows: one number when every overlap is
     declared, a range when overlap is only possible; sizes not given are said so."""
-    counter = getattr(site, "independent_patients", None)
-    if counter is None:
-        return ""
-    found = counter(rows)
+    found = site.independent_patients(rows)
     text = f"{found.low}" if found.low == found.high else f"{found.low}–{found.high}"
     noun = "patient" if found.high == 1 else "patients"
     text = f"{text} independent {noun}"

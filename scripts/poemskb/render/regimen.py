@@ -6,8 +6,9 @@ from .context import SAFETY_DOMAIN, MapCell, OutcomeRow, Site
 from .html import Cell, Column, Html, Row, el, esc, fmt as h, join, link, table
 from .forest import forest_figure, legend, plot_rows
 from .matrix import row_data
-from .population import interval_html, is_mixed, population_label, regimen_label, treatment_rows
+from .population import interval_html, is_mixed, population_label, regimen_label
 from .page import Page, para
+from .sof import sof_link
 
 
 def render_regimen(site: Site, rid: str) -> Page:
@@ -22,9 +23,8 @@ def render_regimen(site: Site, rid: str) -> Page:
     page.html(join(intro))
     page.h(2, "Components and doses", "components").html(_components(site, rid, path))
     page.h(2, "Studies that used it", "studies").html(_studies(site, rid, path))
-    page.h(2, "How its evidence compares", "evidence").html(_evidence(site, rid, path))
-    treatment = {id(r) for r in treatment_rows(site)}
-    rows = [r for r in site.rows_for_regimen(rid) if id(r) in treatment]
+    page.h(2, "How its evidence compares", "evidence").html(_evidence(site, rid, path), sof_link(site, rid, path))
+    rows = site.rows_for_regimen(rid)  # treatment results only: associations stay on study pages
     efficacy = [row for row in rows if site.measure_domain(row.measure) != SAFETY_DOMAIN]
     safety = [row for row in rows if site.measure_domain(row.measure) == SAFETY_DOMAIN]
     page.h(2, "Every outcome reported", "outcomes").html(
