@@ -1,6 +1,8 @@
-"""The comparison page: a regimen × outcome table readers can sort and filter, and an
-evidence map (regimen × design: studies and patients) drawn as SVG with an HTML table
-carrying the same numbers for screen readers and readers without images."""
+"""The comparison page, in the order a clinician reads it: filters (built by
+docs/assets/compare.js from the choices listed here), the regimen × key-outcome matrix
+(matrix.py), a forest plot per key outcome (forest.py), the full sortable table, and an
+evidence map (regimen × design: studies and patients) drawn as inline SVG with an HTML
+table carrying the same numbers for screen readers and readers without images."""
 from __future__ import annotations
 
 import math
@@ -52,9 +54,11 @@ def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, 
               render_matrix(site, rows, path, summary=large))
     _associations_note(page, len(site.association_rows))
     page.h(2, "Forest plots", "forest-plots")
-    page.html(para("One plot per key outcome: every proportion on the same 0–100% axis."), legend(path),
-              _forest_plots(site, rows, path) if not large
-              else para("Too many figures for a plot per outcome here: each regimen's page has its own plots."))
+    if large:
+        page.html(para("Too many figures for a plot per outcome here: each regimen's page has its own plots."))
+    else:
+        page.html(para("One plot per key outcome: every proportion on the same 0–100% axis."), legend(path),
+                  _forest_plots(site, rows, path))
     if large:
         measure_pages = _by_measure(site, page, rows)
     else:
