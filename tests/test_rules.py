@@ -80,9 +80,13 @@ CASES = {
     "overlap-self": (
         MINIMAL.replace("provenance:\n", "overlaps:\n  - {study: minimal-study, relation: same-cohort, basis: 'itself, by mistake'}\nprovenance:\n"),
         f"{PATH}:33:6: error[overlap-self]: minimal-study: overlaps[0].study: a study cannot list itself in overlaps"),
+    "forbidden-character": (
+        edit("label: Rd", 'label: "R\\u202ed"'),
+        f"{PATH}:22:5: error[forbidden-character]: minimal-study: arms[0].label: U+202E RIGHT-TO-LEFT OVERRIDE at character 2: "
+        "not allowed in records (control, direction and invisible characters can hide or reorder text, or drive a terminal); remove it"),
     "population-conflict": (
-        edit("    regimen: rd\n", "    regimen: rd\n    population: {line: relapsed-refractory, locator: {in: abstract}}\n"),
-        f"{PATH}:24:18: error[population-conflict]: minimal-study: arms[0].population.line: 'relapsed-refractory' contradicts the study's population.status 'newly-diagnosed': these patients are part of that population; give the same value or correct the wider one"),
+        edit("  status: newly-diagnosed\n", "  status: relapsed-refractory\n").replace("    regimen: rd\n", "    regimen: rd\n    population: {line: newly-diagnosed, locator: {in: abstract}}\n"),
+        f"{PATH}:24:18: error[population-conflict]: minimal-study: arms[0].population.line: 'newly-diagnosed' contradicts the study's population.status 'relapsed-refractory': these patients are part of that population; give the same value or correct the wider one"),
     "ratio-role": (
         edit("measure: haematologic-response\n    arm: only\n    value: {type: count, n: 10, of: 20, percent: 50.0}",
              "measure: progression-free-survival\n    arm: only\n    value: {type: hazard-ratio, value: 2.0}"),
@@ -154,6 +158,24 @@ def test_load_codes_are_documented():
     assert emitted and emitted <= set(LOAD_CODES), emitted - set(LOAD_CODES)
 
 
+def test_hidden_characters_reported_in_a_record_that_fails_its_schema(scratch):
+    text = edit("  n: 20\n  locator", "  n: twenty\n  locator").replace("label: Rd", 'label: "R\\ed"')
+    found = problems_for(scratch, text)
+    assert any("error[schema]" in line for line in found), found
+    assert f"{PATH}:22:5: error[forbidden-character]: minimal-study: arms[0].label: U+001B ESCAPE at character 2: " \
+           "not allowed in records (control, direction and invisible characters can hide or reorder text, or drive a terminal); remove it" in found
+
+
+def test_line_breaks_only_in_prose_fields(scratch):
+    prose = edit("summary: A made-up study that exists only to exercise the validator's rules.",
+                 "summary: |\n  A made-up study that exists only\n  to exercise the validator's rules.")
+    assert problems_for(scratch, prose) == []
+    title = edit("A minimal study used by the rule tests,", '"A minimal study\\n0 error(s), 0 warning(s)",')
+    assert problems_for(scratch, title) == [
+        f"{PATH}:3:9: error[forbidden-character]: minimal-study: title.value: U+000A LINE FEED at character 16: "
+        "only prose fields such as summary and note may span lines; write title on one line"]
+
+
 def test_population_conflict_checks_outcomes_against_their_arm(scratch):
     # The arm narrows a mixed study to relapsed patients; its outcome cannot be newly diagnosed.
     text = (edit("  status: newly-diagnosed\n", "  status: mixed\n")
@@ -161,6 +183,19 @@ def test_population_conflict_checks_outcomes_against_their_arm(scratch):
             .replace("    arm: only\n", "    arm: only\n    population: {line: newly-diagnosed, locator: {in: abstract}}\n"))
     found = problems_for(scratch, text)
     assert found == [f"{PATH}:31:18: error[population-conflict]: minimal-study: outcomes[0].population.line: 'newly-diagnosed' contradicts arm 'only' population.line 'relapsed-refractory': these patients are part of that population; give the same value or correct the wider one"], found
+
+
+def test_a_newly_diagnosed_cohort_may_report_figures_at_relapse(scratch):
+    # A second transplant at progression is relapsed treatment of newly diagnosed patients.
+    text = MINIMAL.replace("    arm: only\n", "    arm: only\n    population: {line: relapsed-refractory, locator: {in: abstract}}\n")
+    assert problems_for(scratch, text) == []
+
+
+def test_transplant_eligibility_conflicts_both_ways(scratch):
+    text = (edit("  status: newly-diagnosed\n", "  status: newly-diagnosed\n  transplant: eligible\n")
+            .replace("    regimen: rd\n", "    regimen: rd\n    population: {transplant: ineligible, locator: {in: abstract}}\n"))
+    assert [p for p in problems_for(scratch, text) if "population-conflict" in p] == [
+        f"{PATH}:25:18: error[population-conflict]: minimal-study: arms[0].population.transplant: 'ineligible' contradicts the study's population.transplant 'eligible': these patients are part of that population; give the same value or correct the wider one"]
 
 
 def test_a_mixed_or_unknown_study_leaves_arms_free(scratch):

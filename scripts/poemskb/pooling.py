@@ -224,13 +224,11 @@ def _row_problems(cells: dict[str, str]):
 
 
 def _shown(text: str) -> str:
-    """Text from the file as the terminal may show it: control and format characters as
-    escapes, so a crafted cell cannot move the cursor or forge a line."""
-    import unicodedata
+    """A cell or path from the file, quoted, with hidden characters shown as escapes (so a
+    crafted cell cannot move the cursor or forge a line) and long text cut."""
+    from .escape import visible
 
-    shown = "".join(ch if ch.isprintable() and unicodedata.category(ch) != "Cf" else ch.encode("unicode_escape").decode("ascii")
-                    for ch in text[:80])
-    return f"'{shown}'" + ("..." if len(text) > 80 else "")
+    return f"'{visible(text[:80])}'" + ("..." if len(text) > 80 else "")
 
 
 # When pooling is defensible -----------------------------------------------------------
