@@ -93,3 +93,9 @@ def test_defensible_series_are_pooled_with_the_pooling_module(scratch):
     assert seen == counts
     expected = pooling.pool([0, 1, 1], [5, 9, 16])
     assert f"Pooled {round(100 * expected.estimate, 1):g}% (95% CI {round(100 * expected.ci_low, 1):g}% to {round(100 * expected.ci_high, 1):g}%) from 3 non-randomised series" in row, row
+
+
+def test_the_comparison_page_links_every_summary_of_findings(kb):
+    files, site = render_files(kb), Site(kb)
+    for rid in sof_regimens(site):
+        assert f'href="sof/{rid}.html"' in files["comparison.md"]

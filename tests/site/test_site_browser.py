@@ -66,24 +66,10 @@ def test_clicking_a_comparison_header_sorts_the_table(page, server):
     descending = [_number(v) for v in _column_values(page, table, n_index)]
     assert descending == sorted(descending, reverse=True)
     # A text column sorts too.
-    study = headers.nth(names.index("Study"))
+    study = headers.nth(names.index("Study and group"))
     study.click()
-    labels = [v.lower() for v in _column_values(page, table, names.index("Study"))]
+    labels = [v.lower() for v in _column_values(page, table, names.index("Study and group"))]
     assert labels == sorted(labels)
-
-
-def test_filtering_the_comparison_table_by_regimen(page, server, kb):
-    site = Site(kb)
-    page.goto(server + "generated/comparison.html")
-    select = page.locator("form.poems-filter select").first
-    regimen = "Thal-Dex" if "thal-dex" in kb.regimens else site.regimen_label(site.treatment_rows[0].regimen)
-    select.select_option(regimen)
-    expected = sum(1 for r in site.treatment_rows if site.regimen_label(r.regimen) == regimen)
-    visible = page.locator("#comparison-table tbody tr:not([hidden])")
-    assert visible.count() == expected > 0
-    assert f"Showing {expected} of {len(site.treatment_rows)} rows" in page.locator(".poems-filter__status").inner_text()
-    page.fill("form.poems-filter input[type=search]", "no such text anywhere")
-    assert visible.count() == 0
 
 
 def test_study_page_shows_its_citation(page, server, kb):
@@ -116,8 +102,11 @@ def test_pages_read_without_javascript(browser, server, kb):
         rows = tab.locator("#comparison-table tbody tr")
         assert rows.count() == len(Site(kb).treatment_rows)
         assert rows.last.is_visible()
-        assert tab.locator("form.poems-filter").count() == 0  # only added by the script
-        assert tab.locator("figure.poems-map img").evaluate("img => img.complete && img.naturalWidth > 0")
+        assert tab.locator("#comparison-matrix ul.poems-figures > li").last.is_visible()
+        assert tab.locator("form.poems-filters").count() == 0  # only added by the script
+        assert "Filters need JavaScript" in tab.locator("#compare-filters").inner_text()
+        assert tab.locator("figure.poems-map svg").is_visible()
+        assert tab.locator("figure.poems-forest svg").first.is_visible()
         tab.goto(server + f"generated/studies/{STUDY}.html")
         assert tab.locator("#outcomes-table").is_visible()
     finally:

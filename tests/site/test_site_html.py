@@ -37,23 +37,22 @@ def test_index_pages_link_every_record_and_the_nav_does_not(built, kb):
     assert nav_links and not [h for h in nav_links if re.search(r"/(studies|regimens)/(?!index\.html)", h)]
 
 
-def test_comparison_table_has_one_row_per_reported_treatment_outcome(built, kb):
+def test_comparison_table_has_one_row_per_treatment_outcome(built, kb):
     page = built.page("generated/comparison.html")
     table = page.by_id("comparison-table")
     rows = list(table.find("tbody").iter("tr"))
-    # Associations (prognostic factors, correlations) are study-page facts, not treatment results.
-    expected = sum(1 for s in kb.studies.values() for o in s.get("outcomes", []) if o.get("role", "treatment") == "treatment")
-    assert len(rows) == expected
-    # Every (study, arm, measure) outcome is there: the study link and measure name agree.
     site = Site(kb)
+    treatment = site.treatment_rows
+    roles = [o.get("role", "treatment") for s in kb.studies.values() for o in s.get("outcomes", [])]
+    assert len(rows) == len(treatment) == roles.count("treatment")
+    # Every treatment outcome is there: the study link and measure agree.
     seen = set()
     for row in rows:
-        cells = list(row.iter("td"))
-        study = next(a.attrs["href"] for a in cells[6].iter("a"))
-        measure = cells[1].text().strip()
-        seen.add((study.split("/")[-1].split(".html")[0], measure))
-    for o in site.treatment_rows:
-        assert (o.study, site.measure_name(o.measure)) in seen
+        cells = {c.attrs.get("data-label"): c for c in row.iter("td")}
+        study = next(a.attrs["href"] for a in cells["Study and group"].iter("a"))
+        seen.add((study.split("/")[-1].split(".html")[0], row.attrs["data-measure"]))
+    for o in treatment:
+        assert (o.study, o.measure) in seen
 
 
 def test_comparison_rows_link_to_their_study_and_show_the_value_as_reported(built, kb):
@@ -142,9 +141,10 @@ def test_regimen_page_lists_studies_components_and_every_outcome(built, kb):
     for rid in kb.regimens:
         page = built.page(f"generated/regimens/{rid}.html")
         rows = site.rows_for_regimen(rid)
+        assert all(r.role == "treatment" for r in rows), rid
         tables = [t for t in page.iter("table") if t.find("caption") is not None]
         outcome_rows = sum(len(list(t.find("tbody").iter("tr"))) for t in tables
-                           if "Outcomes reported" in t.find("caption").text() or "Adverse events" in t.find("caption").text())
+                           if t.find("caption").text().startswith(("Outcomes reported", "Adverse events and safety")))
         assert outcome_rows == len(rows), rid
         for sid, _ in kb.arms_by_regimen.get(rid, []):
             assert f'href="../studies/{sid}.html"' in built.html(f"generated/regimens/{rid}.html"), (rid, sid)

@@ -1,6 +1,8 @@
-"""The comparison page: a regimen × outcome table readers can sort and filter, and an
-evidence map (regimen × design: studies and patients) drawn as SVG with an HTML table
-carrying the same numbers for screen readers and readers without images."""
+"""The comparison page, in the order a clinician reads it: filters (built by
+docs/assets/compare.js from the choices listed here), the regimen × key-outcome matrix
+(matrix.py), a forest plot per key outcome (forest.py), the full sortable table, and an
+evidence map (regimen × design: studies and patients) drawn as inline SVG with an HTML
+table carrying the same numbers for screen readers and readers without images."""
 from __future__ import annotations
 
 import math
@@ -8,8 +10,11 @@ import math
 from . import links
 from .context import Site
 from .fmt import label as fmt_label
-from .html import Cell, Column, el, esc, fmt as h, link, table
+from .forest import forest_figure, legend, plot_rows
+from .html import Cell, Column, Html, el, esc, fmt as h, join, link, table
+from .matrix import filters_placeholder, key_measures, render_matrix
 from .page import Page, para
+from .population import population_order, regimen_label
 from .regimen import cell_text, outcome_table
 
 SVG_PATH = f"{links.GENERATED}/evidence-map.svg"
@@ -28,30 +33,83 @@ def map_regimens(site: Site) -> list[str]:
 def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, list[Page]]:
     """The comparison page, the evidence map SVG, and (for a large base) one page per measure."""
     path = links.COMPARISON
-    # The page's text is short; the big table is left out of the search index.
-    page = Page(path, "Compare treatments", hide=["toc"])  # room for the wide table
-    page.html(para("How the regimens compare, from every outcome in the knowledge base. Read each figure with its "
-                   "design: most come from single-arm or retrospective studies, in which patients were not allocated "
-                   "at random, so differences between regimens may reflect who was treated rather than the treatment."))
+    # The page's text is short; the big table is left out of the search index. No side
+    # navigation or table of contents: the matrix and table need the width.
+    page = Page(path, "Compare treatments", hide=["toc", "navigation"])
+    treatment = site.treatment_rows
+    rows = sorted(treatment, key=lambda r: (regimen_label(site, r).lower(), site.measure_name(r.measure).lower(),
+                                            population_order(r), site.level_rank(r.study), r.study, r.outcome["id"]))
+    large = len(rows) > max_rows
+    page.html(para(h("Choose a population, then read each regimen's figures for the outcomes that matter most. Most "
+                     "come from studies without random allocation: differences may reflect who was treated rather "
+                     "than the treatment. Jump to: {} · {} · {} · {}.",
+                     link("#key-outcomes", "key outcomes"), link("#forest-plots", "forest plots"),
+                     link("#outcomes", "the full table"), link("#evidence-map", "evidence map"))))
+    page.html(filters_placeholder(site, rows))
+    page.html(_certainty_links(site, path))
+    page.h(2, "Key outcomes by regimen", "key-outcomes")
+    page.html(para("Each cell lists every figure for that regimen and outcome: the value as reported with its 95% "
+                   "interval, n, the study, its evidence level, the population and whether the figure is verified. "
+                   "Below the figures, the independent patients behind them for each population: studies declared to "
+                   "report the same patients count once, and a range means an overlap is possible but not known."),
+              render_matrix(site, rows, path, summary=large))
+    _associations_note(page, len(site.association_rows))
+    page.h(2, "Forest plots", "forest-plots")
+    if large:
+        page.html(para("Too many figures for a plot per outcome here: each regimen's page has its own plots."))
+    else:
+        page.html(para("One plot per key outcome: every proportion on the same 0–100% axis."), legend(path),
+                  _forest_plots(site, rows, path))
+    if large:
+        measure_pages = _by_measure(site, page, rows)
+    else:
+        measure_pages = []
+        page.h(2, "Every outcome by regimen", "outcomes")
+        page.html(para(f"{len(rows)} outcomes, one row per reported figure (an arm, or a whole study population, and a "
+                       "measure). Select a column heading to sort; with JavaScript on, the filters above apply here too. "
+                       "Values are as the source printed them: percentages stay percentages, counts stay counts."))
+        page.html(outcome_table(site, rows, path, "Regimen by outcome: every reported treatment outcome",
+                                id="comparison-table"))
     page.h(2, "Evidence map", "evidence-map")
     page.html(para("Studies and patients for each regimen by study design, strongest design on the left. A study "
                    "counts for a regimen when an arm is defined by it or uses it as one step. Studies declared to "
                    "report the same cohort count their patients once; possible overlaps are noted, not subtracted."))
-    page.html(h('<figure class="poems-map"><img src="{}" alt="{}" width="{}" height="{}"><figcaption>{}</figcaption></figure>',
-                links.asset(path, SVG_PATH), "Evidence map: the table below gives the same numbers.",
-                *_svg_size(site), "Evidence map: circle area shows patients; the number is studies."))
+    width, height = _svg_size(site)
+    page.html(h('<figure class="poems-map" data-search-exclude><div class="poems-map__scroll">{}</div>'
+                '<figcaption>Evidence map: circle area shows patients; the number is studies. The table below gives '
+                'the same numbers. {}.</figcaption></figure>',
+                Html(evidence_map_svg(site, inline=True)),
+                link(links.asset(path, SVG_PATH), f"The map as an SVG file ({width} × {height})")))
     page.html(_map_table(site, path))
-    rows = sorted(site.treatment_rows, key=lambda r: (site.regimen_label(r.regimen).lower(), site.measure_name(r.measure).lower(),
-                                                    site.level_rank(r.study), r.study, r.outcome["id"]))
-    if len(rows) > max_rows:
-        return page, evidence_map_svg(site), _by_measure(site, page, rows)
-    page.h(2, "Every outcome by regimen", "outcomes")
-    page.html(para(f"{len(rows)} outcomes, one row per reported figure (an arm, or a whole study population, and a "
-                   "measure). Select a column heading to sort; with JavaScript on, the boxes above the table filter it. "
-                   "Values are as the source printed them: percentages stay percentages, counts stay counts."))
-    page.html(outcome_table(site, rows, path, "Regimen by outcome: every reported outcome",
-                            id="comparison-table", data_filterable=True))
-    return page, evidence_map_svg(site), []
+    return page, evidence_map_svg(site), measure_pages
+
+
+def _certainty_links(site: Site, path: str):
+    """Links to the summary-of-findings pages: how certain each rated regimen's evidence is."""
+    from .sof import sof_regimens
+
+    rated = sof_regimens(site)
+    if not rated:
+        return ""
+    return para(h("How certain the evidence is, outcome by outcome (the curators' GRADE ratings, with pooled figures "
+                  "where pooling is defensible): {}.",
+                  join([link(links.href(path, links.sof_page(rid)), site.regimen_label(rid)) for rid in rated], ", ")))
+
+
+def _associations_note(page: Page, count: int) -> None:
+    if count:
+        page.html(para(f"Not listed here: {count} association{'s' if count != 1 else ''} (a prognostic factor's hazard "
+                       "ratio, a correlation, a comparison of patients grouped by their response). They describe who did "
+                       "well, not what a treatment did, and are shown on each study's page."))
+
+
+def _forest_plots(site: Site, rows: list, path: str) -> Html:
+    figures = []
+    for mid in key_measures(site):
+        drawn, left_out = plot_rows(site, [r for r in rows if r.measure == mid], path, show_regimen=True)
+        if drawn:
+            figures.append(forest_figure(drawn, left_out, site.measure_name(mid), f"forest-{mid}", path, data_measure=mid))
+    return join(figures) if figures else para("No key outcome has a proportion to plot yet.")
 
 
 def _by_measure(site: Site, page: Page, rows: list) -> list[Page]:
@@ -66,7 +124,7 @@ def _by_measure(site: Site, page: Page, rows: list) -> list[Page]:
                    "percentages, counts stay counts."))
     listing = []
     for mid in order:
-        outcomes, regimens = len(by_measure[mid]), len({r.regimen for r in by_measure[mid]})
+        outcomes, regimens = len(by_measure[mid]), len({regimen_label(site, r) for r in by_measure[mid]})
         listing.append([Cell(link(links.href(page.path, links.measure_comparison_page(mid)), site.measure_name(mid)),
                              sort=site.measure_name(mid), header=True),
                         fmt_label(site.measure_domain(mid)),
@@ -125,25 +183,33 @@ def _patients(cell) -> str:
     return f"{cell.patients}{'+' if cell.unknown_n else ''} pts"
 
 
-def evidence_map_svg(site: Site) -> str:
+def evidence_map_svg(site: Site, inline: bool = False) -> str:
+    """The map as SVG. Inline in the page it has no background and draws in
+    `currentColor` (the page's text colour) with the circles in the site's accent
+    colour from the stylesheet, so it reads in the light and the dark scheme; the
+    standalone file carries its own white background and dark text."""
     designs, regimens = site.primary_designs, map_regimens(site)
     width, height = _svg_size(site)
     cells = {(rid, d): site.evidence_cell(rid, d) for rid in regimens for d in designs}
     biggest = max((c.patients for c in cells.values()), default=1) or 1
+    ids = ("map-title-inline", "map-desc-inline") if inline else ("map-title", "map-desc")
+    standalone_colour = "" if inline else ' color="#1a1a1a"'
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-           f'role="img" aria-labelledby="map-title map-desc" font-family="sans-serif" font-size="14">',
-           el("title", "Evidence map of POEMS syndrome treatments", id="map-title"),
-           el("desc", "Studies and patients for each regimen (rows) by study design (columns).", id="map-desc"),
-           f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
+           f'role="img" aria-labelledby="{ids[0]} {ids[1]}" font-family="sans-serif" font-size="14" fill="currentColor" '
+           f'class="poems-map__svg"{standalone_colour}>',
+           el("title", "Evidence map of POEMS syndrome treatments", id=ids[0]),
+           el("desc", "Studies and patients for each regimen (rows) by study design (columns).", id=ids[1])]
+    if not inline:
+        out.append(f'<rect width="{width}" height="{height}" fill="#ffffff"/>')
     for j, design in enumerate(designs):
         x = LABEL_W + COL_W * j + COL_W / 2
         for k, line in enumerate(_wrap(site.design_label(design), 12)):
-            out.append(f'<text x="{x:.0f}" y="{20 + 17 * k}" text-anchor="middle" fill="#1a1a1a">{esc(line)}</text>')
-        out.append(f'<text x="{x:.0f}" y="{76}" text-anchor="middle" fill="#444444">level {esc(site.kb.schemas.evidence_levels[design])}</text>')
+            out.append(f'<text x="{x:.0f}" y="{20 + 17 * k}" text-anchor="middle">{esc(line)}</text>')
+        out.append(f'<text x="{x:.0f}" y="{76}" text-anchor="middle" fill-opacity="0.8">level {esc(site.kb.schemas.evidence_levels[design])}</text>')
     for i, rid in enumerate(regimens):
         y = HEAD_H + ROW_H * i + ROW_H / 2
-        out.append(f'<line x1="0" x2="{width}" y1="{y - ROW_H / 2:.0f}" y2="{y - ROW_H / 2:.0f}" stroke="#dddddd"/>')
-        out.append(f'<text x="8" y="{y + 4:.0f}" fill="#1a1a1a" font-weight="bold">{esc(site.regimen_label(rid))}</text>')
+        out.append(f'<line x1="0" x2="{width}" y1="{y - ROW_H / 2:.0f}" y2="{y - ROW_H / 2:.0f}" stroke="currentColor" stroke-opacity="0.25"/>')
+        out.append(f'<text x="8" y="{y + 4:.0f}" font-weight="bold">{esc(site.regimen_label(rid))}</text>')
         for j, design in enumerate(designs):
             cell = cells[(rid, design)]
             if not cell.studies:
@@ -152,8 +218,9 @@ def evidence_map_svg(site: Site) -> str:
             r = 8 + 20 * math.sqrt(cell.patients / biggest)
             note = cell_text(cell)
             out.append(f'<g><title>{esc(site.regimen_label(rid))}, {esc(site.design_label(design))}: {esc(note)}</title>'
-                       f'<circle cx="{x:.0f}" cy="{y - 6:.0f}" r="{r:.1f}" fill="#3f51b5" fill-opacity="0.35" stroke="#283593"/>'
-                       f'<text x="{x:.0f}" y="{y - 2:.0f}" text-anchor="middle" fill="#1a1a1a" font-weight="bold">{len(cell.studies)}</text>'
-                       f'<text x="{x:.0f}" y="{y + 28:.0f}" text-anchor="middle" fill="#1a1a1a">{esc(_patients(cell))}</text></g>')
+                       f'<circle class="poems-map__dot" cx="{x:.0f}" cy="{y - 6:.0f}" r="{r:.1f}" fill="#3f51b5" '
+                       f'fill-opacity="0.35" stroke="#283593"/>'
+                       f'<text x="{x:.0f}" y="{y - 2:.0f}" text-anchor="middle" font-weight="bold">{len(cell.studies)}</text>'
+                       f'<text x="{x:.0f}" y="{y + 28:.0f}" text-anchor="middle">{esc(_patients(cell))}</text></g>')
     out.append("</svg>")
     return "\n".join(out) + "\n"

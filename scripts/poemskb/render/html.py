@@ -119,31 +119,46 @@ class Cell:
 
 
 class Column:
-    def __init__(self, title: str, numeric: bool = False, nosort: bool = False, filter: bool = False):
+    def __init__(self, title: str, numeric: bool = False, nosort: bool = False, filter: bool = False,
+                 content: Any = None, **values: Any):
         self.title, self.numeric, self.nosort, self.filter = title, numeric, nosort, filter
+        self.content, self.values = content, values  # content: a header richer than its title (a link)
 
     def render(self) -> Html:
-        values: dict[str, Any] = {"scope": "col"}
+        values: dict[str, Any] = {"scope": "col", **self.values}
         if self.numeric:
             values["data_sort_method"] = "number"
         if self.nosort:
             values["data_sort_method"] = "none"
         if self.filter:
             values["data_filter"] = True
-        return el("th", self.title, **values)
+        return el("th", self.title if self.content is None else self.content, **values)
+
+
+class Row(list):
+    """A table row whose <tr> carries attributes (data-* values a filter script reads)."""
+
+    def __init__(self, cells: Iterable[Any], **values: Any):
+        super().__init__(cells)
+        self.values = values
 
 
 def table(columns: list[Column | str], rows: Iterable[list[Any]], caption: Any = None,
-          search: bool = False, **values: Any) -> Html:
+          search: bool = False, labels: bool = False, **values: Any) -> Html:
     """A header-row table without a class attribute, so Material styles it and the
     documented tablesort recipe (tables without a class) makes it sortable.
-    Tables are left out of the search index unless `search` is set."""
+    Tables are left out of the search index unless `search` is set. `labels` gives every
+    cell a data-label with its column's title, so a phone stylesheet can show each row
+    as a card of labelled values instead of a table wider than the screen."""
     cols = [c if isinstance(c, Column) else Column(c) for c in columns]
     head = el("thead", el("tr", join(c.render() for c in cols)))
     body_rows = []
     for row in rows:
         cells = [c if isinstance(c, Cell) else Cell(c) for c in row]
-        body_rows.append(el("tr", join(c.render() for c in cells)))
+        if labels:
+            for cell, col in zip(cells, cols):
+                cell.values.setdefault("data_label", col.title)
+        body_rows.append(el("tr", join(c.render() for c in cells), **getattr(row, "values", {})))
     cap = el("caption", caption) if caption is not None else ""
     extra = {"data_search_exclude": True} if not search else {}
     # One join over every piece: nesting el() calls would copy a big table once per level.

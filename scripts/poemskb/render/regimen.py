@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from . import fmt, links
 from .context import SAFETY_DOMAIN, MapCell, OutcomeRow, Site
-from .html import Cell, Column, Html, el, esc, fmt as h, join, link, table
+from .html import Cell, Column, Html, Row, el, esc, fmt as h, join, link, table
+from .forest import forest_figure, legend, plot_rows
+from .matrix import row_data
+from .population import interval_html, is_mixed, population_label, regimen_label
 from .page import Page, para
 from .sof import sof_link
 
@@ -21,18 +24,35 @@ def render_regimen(site: Site, rid: str) -> Page:
     page.h(2, "Components and doses", "components").html(_components(site, rid, path))
     page.h(2, "Studies that used it", "studies").html(_studies(site, rid, path))
     page.h(2, "How its evidence compares", "evidence").html(_evidence(site, rid, path), sof_link(site, rid, path))
-    rows = site.rows_for_regimen(rid)
+    rows = site.rows_for_regimen(rid)  # treatment results only: associations stay on study pages
     efficacy = [row for row in rows if site.measure_domain(row.measure) != SAFETY_DOMAIN]
     safety = [row for row in rows if site.measure_domain(row.measure) == SAFETY_DOMAIN]
     page.h(2, "Every outcome reported", "outcomes").html(
         outcome_table(site, efficacy, path, "Outcomes reported for this regimen across studies", show_regimen=False)
         if efficacy else para("No study in the knowledge base reports an outcome for this regimen."))
+    page.h(2, "Forest plots", "forest-plots").html(_forest_plots(site, rid, rows, path))
     page.h(2, "Adverse events and safety", "adverse-events").html(
         outcome_table(site, safety, path, "Adverse events and safety outcomes reported for this regimen", show_regimen=False)
         if safety else para("No study in the knowledge base reports adverse events for this regimen."))
     _cite_this_record(site, page, rid, path)
     page.html(_actions(site, rid, path))
     return page
+
+
+def _forest_plots(site: Site, rid: str, rows: list[OutcomeRow], path: str) -> Html:
+    """One plot per outcome measure with at least one proportion, in measure order."""
+    by_measure: dict[str, list[OutcomeRow]] = {}
+    for row in rows:
+        by_measure.setdefault(row.measure, []).append(row)
+    figures = []
+    for mid in sorted(by_measure, key=lambda m: (site.measure_domain(m) == SAFETY_DOMAIN, site.measure_name(m).lower())):
+        drawn, left_out = plot_rows(site, by_measure[mid], path, show_regimen=False)
+        if drawn:
+            figures.append(forest_figure(drawn, left_out, f"{site.measure_name(mid)} with {site.regimen_label(rid)}",
+                                         f"forest-{mid}", path, data_measure=mid))
+    if not figures:
+        return para("No study reports a proportion (a count or a percentage) for this regimen, so there is nothing to plot.")
+    return join([legend(path), *figures])
 
 
 def _actions(site: Site, rid: str, path: str) -> Html:
@@ -133,12 +153,15 @@ def _evidence(site: Site, rid: str, path: str) -> Html:
 
 
 def outcome_table(site: Site, rows: list[OutcomeRow], path: str, caption: str, show_regimen: bool = True, **values) -> Html:
-    """The regimen × outcome table: one row per reported outcome (an arm × measure figure)."""
+    """The regimen × outcome table: one row per reported outcome (an arm × measure figure).
+    The columns a reader compares on come first and stay narrow enough to fit a laptop
+    screen; each cell carries its column's name (data-label) for the phone card layout,
+    and each row its filter values (data-*) for the comparison page's filters."""
     columns = []
     if show_regimen:
-        columns.append(Column("Regimen", filter=True))
-    columns += [Column("Measure", filter=True), "Value as reported", Column("n", numeric=True), "Arm or group",
-                "Time point", "Study", "Design", "Follow-up", "Where in the source", "Status"]
+        columns.append(Column("Regimen", filter=True))  # filter: the measure pages' select box (table-filter.js)
+    columns += [Column("Measure"), "Value (95% interval)", Column("n", numeric=True), "Population", "Study and group",
+                Column("Design level"), "Status", "Where in the source"]
     out = []
     for row in rows:
         o, s = row.outcome, site.kb.studies[row.study]
@@ -153,25 +176,33 @@ def outcome_table(site: Site, rows: list[OutcomeRow], path: str, caption: str, s
         p = fmt.p_text(o.get("p"), {a["id"]: a["label"] for a in s.get("arms", [])})
         if p:
             value += f"; {p}"
+        ci = interval_html(row, path)
         status = (fmt.status_badge("unverified", o.get("reason")) if row.unverified
                   else el("span", "Verified", class_="poems-verified"))
+        follow = fmt.follow_up(s.get("follow_up"))
         cells = []
         if show_regimen:
-            regimen = (link(links.href(path, links.regimen_page(row.regimen)), site.regimen_label(row.regimen))
-                       if row.regimen in site.kb.regimens else esc(site.regimen_label(row.regimen)))
-            cells.append(Cell(regimen, sort=site.regimen_label(row.regimen), data_value=site.regimen_label(row.regimen)))
+            label = regimen_label(site, row)
+            regimen = (link(links.href(path, links.regimen_page(row.regimen)), label)
+                       if row.regimen in site.kb.regimens and not is_mixed(row) else el("span", label, class_="poems-mixed"))
+            cells.append(Cell(regimen, sort=label))
+        when = fmt.timepoint(o.get("timepoint"))
         cells += [
-            Cell(link(links.href(path, links.MEASURES, row.measure), site.measure_name(row.measure)),
-                 sort=site.measure_name(row.measure), data_value=site.measure_name(row.measure)),
-            Cell(value, sort=fmt.sort_key(o["value"])),
+            Cell(join([link(links.href(path, links.MEASURES, row.measure), site.measure_name(row.measure)),
+                       el("span", when, class_="poems-sub") if when else ""]), sort=site.measure_name(row.measure)),
+            Cell(join([el("span", value, class_="poems-value"), el("span", ci, class_="poems-sub") if ci else ""]),
+                 sort=fmt.sort_key(o["value"])),
             Cell(fmt.n_text(row.n) if row.n is not None else "–", sort=row.n if row.n is not None else ""),
-            group, fmt.timepoint(o.get("timepoint")),
-            Cell(link(links.href(path, links.study_page(row.study), "outcomes"), site.study_label(row.study)), sort=site.study_label(row.study)),
-            Cell(site.design_label(s["design"]), sort=site.level(row.study)),
-            fmt.follow_up(s.get("follow_up")), fmt.locator(o["locator"], checks), status,
+            population_label(row),
+            Cell(join([link(links.href(path, links.study_page(row.study), "outcomes"), site.study_label(row.study)),
+                       el("span", group, class_="poems-sub"),
+                       el("span", f"Follow-up {follow}", class_="poems-sub") if follow else ""]),
+                 sort=site.study_label(row.study)),
+            Cell(f"{site.level_label(row.study)}: {site.design_label(s['design'])}", sort=site.level(row.study)),
+            status, fmt.locator(o["locator"], checks),
         ]
-        out.append(cells)
-    return table(columns, out, caption=caption, **values)
+        out.append(Row(cells, **row_data(site, row)))
+    return table(columns, out, caption=caption, labels=True, **values)
 
 
 def render_index(site: Site) -> Page:
