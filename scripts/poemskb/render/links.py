@@ -13,6 +13,8 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import quote
 
+from ..sitenames import INDEX
+
 GENERATED = "generated"
 
 
@@ -29,8 +31,8 @@ def measure_comparison_page(mid: str) -> str:
     return f"{GENERATED}/compare/{mid}.md"
 
 
-STUDIES_INDEX = f"{GENERATED}/studies/index.md"
-REGIMENS_INDEX = f"{GENERATED}/regimens/index.md"
+STUDIES_INDEX = f"{GENERATED}/studies/{INDEX}.md"  # an id the records cannot take (sitenames)
+REGIMENS_INDEX = f"{GENERATED}/regimens/{INDEX}.md"
 COMPARISON = f"{GENERATED}/comparison.md"
 MEASURES = f"{GENERATED}/measures.md"
 CRITERIA = f"{GENERATED}/criteria.md"
