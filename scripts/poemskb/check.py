@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Callable, Iterator
 
 from . import sitenames
@@ -470,19 +471,31 @@ def unverified_facts(record: Record, ctx: Context) -> Iterator[Problem]:
 
 @rule("reserved-id", "A record id must not be a name the site gives its own pages or anchors beside record ids (an index page, a heading).")
 def id_not_reserved(record: Record, ctx: Context) -> Iterator[Problem]:
-    domains = ctx.schemas.enum("measure", "properties", "domain") if record.kind == "measure" else ()
-    uses = sitenames.reserved(record.kind, domains)
+    uses = _reserved(ctx.schemas, record.kind)
     if record.id in uses:
         yield record.problem("reserved-id", ("id",), f"id '{record.id}' is the site's own name for {uses[record.id]}; choose another id (and file name)")
+
+
+@cache
+def _reserved(schemas: Schemas, kind: str) -> dict[str, str]:
+    return sitenames.reserved(kind, schemas.enum("measure", "properties", "domain"))
+
+
+@cache
+def _whole_number_keys(schemas: Schemas, kind: str) -> tuple[frozenset[tuple], frozenset[str]]:
+    """The whole-number paths of a kind, and the keys that hold them (a list's key for
+    its items), so the rule looks only at those keys."""
+    wanted = schemas.whole_number_fields(kind)
+    return wanted, frozenset(path[-1] if path[-1] != "[]" else path[-2] for path in wanted)
 
 
 @rule("whole-number", "A count, year, day or other whole-number field is written without a decimal point (10, not 10.0).")
 def whole_numbers(record: Record, ctx: Context) -> Iterator[Problem]:
     # JSON Schema's "integer" accepts 10.0, so the schema alone lets a count be written
     # as a measurement. Which fields are whole numbers is read from the schema.
-    wanted = ctx.schemas.whole_number_fields(record.kind)
+    wanted, keys = _whole_number_keys(ctx.schemas, record.kind)
     grouped = fields(record)
-    for key in {path[-1] if path[-1] != "[]" else path[-2] for path in wanted}:
+    for key in keys:
         for path, value in grouped.get(key, ()):
             for where, number in ([(path + (i,), v) for i, v in enumerate(value)] if isinstance(value, list) else [(path, value)]):
                 if isinstance(number, float) and tuple("[]" if isinstance(p, int) else p for p in where) in wanted:
@@ -505,8 +518,8 @@ def dates_plausible(record: Record, ctx: Context) -> Iterator[Problem]:
         yield record.problem("date-plausible", ("year", "value"), f"publication year {year} is after this year ({ctx.today.year})")
     grouped = fields(record)
     for path, value in (item for key in _DATE_KEYS for item in grouped.get(key, ())):
-        span = _span(value)
-        if span and span[1].year < EARLIEST_YEAR:
+        # The year alone decides (date-invalid judges the rest of the date).
+        if isinstance(value, str) and value[:4].isdigit() and int(value[:4]) < EARLIEST_YEAR:
             yield record.problem("date-plausible", path, f"'{value}' is before {EARLIEST_YEAR}; no date in this knowledge base can be that early")
 
 
