@@ -241,3 +241,18 @@ def test_duplicate_identifier_however_written(scratch):
     wide = "".join(chr(ord(c) + 0xFEE0) for c in number)
     found = [line for line in problems_for(scratch, MINIMAL.replace('"12345678"', f'"{wide}"')) if "duplicate-identifier" in line]
     assert len(found) == 1 and f"PMID {number} is also recorded by misawa-2016-" in found[0], found
+
+
+@pytest.mark.parametrize("form", ["10.1000/ABC", "10.1000%2Fabc", "10.1000/a\u200bbc", "１０.１０００/abc", "doi:10.1000/abc",
+                                  "https://doi.org/10.1000/abc", " 10.1000/abc", "10.1000/a\u00adbc"])
+def test_identifier_forms_share_one_key(form):
+    from poemskb.identity import identifier_key
+    assert identifier_key("doi", form) == identifier_key("doi", "10.1000/abc") == "10.1000/abc"
+
+
+def test_identifier_keys_keep_different_identifiers_apart():
+    from poemskb.identity import id_key, identifier_key
+    assert identifier_key("doi", "10.1000/abc") != identifier_key("doi", "10.1000/abd")
+    assert identifier_key("pmid", "９００") == "900" != identifier_key("pmid", "9000")
+    assert identifier_key("doi", "10.5555/caf\u00e9") == identifier_key("doi", "10.5555/cafe\u0301")
+    assert id_key("ｒｄ") == id_key("RD") == id_key("r\u200bd") == "rd"
