@@ -550,7 +550,7 @@ def identifiers_unique(ctx: Context) -> Iterator[Problem]:
             for record in records:
                 mine = record.data[key]["value"]
                 others = ", ".join(r.id if r.data[key]["value"] == mine else f"{r.id} (written '{r.data[key]['value']}')"
-                                   for r in records if r is not record)
+                                   for r in sorted(records, key=lambda r: r.rel) if r is not record)
                 yield record.problem("duplicate-identifier", (key, "value"), f"{key.upper()} {value} is also recorded by {others}")
 
 
