@@ -83,6 +83,13 @@ CASES = {
     "overlap-self": (
         MINIMAL.replace("provenance:\n", "overlaps:\n  - {study: minimal-study, relation: same-cohort, basis: 'itself, by mistake'}\nprovenance:\n"),
         f"{PATH}:33:6: error[overlap-self]: minimal-study: overlaps[0].study: a study cannot list itself in overlaps"),
+    "population-conflict": (
+        edit("    regimen: rd\n", "    regimen: rd\n    population: {line: relapsed-refractory, locator: {in: abstract}}\n"),
+        f"{PATH}:24:18: error[population-conflict]: minimal-study: arms[0].population.line: 'relapsed-refractory' contradicts the study's population.status 'newly-diagnosed': these patients are part of that population; give the same value or correct the wider one"),
+    "ratio-role": (
+        edit("measure: haematologic-response\n    arm: only\n    value: {type: count, n: 10, of: 20, percent: 50.0}",
+             "measure: progression-free-survival\n    arm: only\n    value: {type: hazard-ratio, value: 2.0}"),
+        f"{PATH}:27:5: error[ratio-role]: minimal-study: outcomes[0]: a hazard-ratio in a one-arm study is a prognostic factor's effect, not a treatment result; add 'role: association'"),
     "unverified": (
         edit("pmid: {value: \"12345678\", status: verified, check: page}", "pmid: {value: \"12345678\", status: unverified, reason: seen only in a citation}"),
         f"{PATH}:8:1: warning[unverified]: minimal-study: pmid: seen only in a citation"),
@@ -108,7 +115,8 @@ def test_rule_fixture(scratch, code):
 
 
 def test_every_rule_has_a_fixture():
-    covered = set(CASES) | {"duplicate-id", "duplicate-identifier", "supersedes-cycle", "overlap-conflict"}
+    covered = set(CASES) | {"duplicate-id", "duplicate-identifier", "certainty",  # certainty: tests/test_certainty.py
+                            "supersedes-cycle", "overlap-conflict"}
     assert covered >= set(RULES) | set(CROSS_RULES), sorted((set(RULES) | set(CROSS_RULES)) - covered)
 
 
@@ -256,3 +264,24 @@ def test_identifier_keys_keep_different_identifiers_apart():
     assert identifier_key("pmid", "９００") == "900" != identifier_key("pmid", "9000")
     assert identifier_key("doi", "10.5555/caf\u00e9") == identifier_key("doi", "10.5555/cafe\u0301")
     assert id_key("ｒｄ") == id_key("RD") == id_key("r\u200bd") == "rd"
+
+
+def test_population_conflict_checks_outcomes_against_their_arm(scratch):
+    # The arm narrows a mixed study to relapsed patients; its outcome cannot be newly diagnosed.
+    text = (edit("  status: newly-diagnosed\n", "  status: mixed\n")
+            .replace("    regimen: rd\n", "    regimen: rd\n    population: {line: relapsed-refractory, locator: {in: abstract}}\n")
+            .replace("    arm: only\n", "    arm: only\n    population: {line: newly-diagnosed, locator: {in: abstract}}\n"))
+    found = problems_for(scratch, text)
+    assert found == [f"{PATH}:31:18: error[population-conflict]: minimal-study: outcomes[0].population.line: 'newly-diagnosed' contradicts arm 'only' population.line 'relapsed-refractory': these patients are part of that population; give the same value or correct the wider one"], found
+
+
+def test_a_mixed_or_unknown_study_leaves_arms_free(scratch):
+    text = (edit("  status: newly-diagnosed\n", "  status: mixed\n  transplant: unknown\n")
+            .replace("    regimen: rd\n", "    regimen: rd\n    population: {line: relapsed-refractory, transplant: ineligible, locator: {in: abstract}}\n"))
+    assert problems_for(scratch, text) == []
+
+
+def test_a_one_arm_ratio_marked_as_association_passes(scratch):
+    text = edit("measure: haematologic-response\n    arm: only\n    value: {type: count, n: 10, of: 20, percent: 50.0}",
+                "measure: progression-free-survival\n    role: association\n    arm: only\n    value: {type: hazard-ratio, value: 2.0}")
+    assert problems_for(scratch, text) == []

@@ -31,6 +31,11 @@ def measure_comparison_page(mid: str) -> str:
     return f"{GENERATED}/compare/{mid}.md"
 
 
+def sof_page(rid: str) -> str:
+    """A regimen's summary-of-findings tables (curated certainty ratings)."""
+    return f"{GENERATED}/sof/{rid}.md"
+
+
 STUDIES_INDEX = f"{GENERATED}/studies/{INDEX}.md"  # an id the records cannot take (sitenames)
 REGIMENS_INDEX = f"{GENERATED}/regimens/{INDEX}.md"
 COMPARISON = f"{GENERATED}/comparison.md"
