@@ -151,6 +151,11 @@ def test_corpus_is_complete():
         assert spec["description"] and spec["expect"], case
 
 
+def test_corpus_has_hidden_text_cases():
+    """Text that deceives the reader or the reviewer's terminal (issue 15)."""
+    assert {"bidi-and-invisible-characters", "escaped-control-characters", "line-break-in-one-line-field"} <= set(CASES)
+
+
 def test_base_is_valid(base_kb):
     result = poemskb(base_kb, "validate", "--format", "json")
     assert result.returncode == 0, result.stdout + result.stderr

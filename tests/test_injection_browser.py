@@ -145,6 +145,7 @@ def site(tmp_path_factory) -> Path:
                            capture_output=True, text=True, env=ENV, timeout=600,
                            cwd=root)  # snippets resolve against the working directory
     assert built.returncode == 0, built.stdout + built.stderr
+    assert "__xss" not in built.stdout + built.stderr, "record text reached the build log"
     return root / "site"
 
 

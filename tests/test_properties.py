@@ -89,6 +89,9 @@ TRICKY_TEXT = st.sampled_from([
     "𝕏" * 3, "é", "NCT123", "10.1000/x", "PMC0", "synth-study-00000", "synth-regimen-0000", "synth-measure-0000",
 ])
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20) | TRICKY_TEXT
+# Text that can validate: no hidden characters (refused by the forbidden-character rule;
+# the next test's property is about those).
+VISIBLE_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), max_size=20) | TRICKY_TEXT
 SCALARS = st.none() | st.booleans() | st.integers(-(10 ** 20), 10 ** 20) | st.floats(allow_nan=False, width=32) | TEXT
 VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3), max_leaves=8)
 
@@ -233,7 +236,8 @@ def test_valid_stays_valid_and_renders(tmp_path_factory, seed, studies, data):
 
 
 @given(data=st.data())
-@settings(SETTINGS, max_examples=max(10, EXAMPLES // 3))
+@settings(SETTINGS, max_examples=max(10, EXAMPLES // 3),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 def test_text_that_validates_also_renders(base, data):
     """Replace any text field of a valid record with arbitrary (tricky) text: if the
     result still validates, the site renders it without an exception."""
@@ -246,7 +250,7 @@ def test_text_that_validates_also_renders(base, data):
     parent = mutated
     for part in path[:-1]:
         parent = parent[part]
-    parent[path[-1]] = data.draw(TEXT)
+    parent[path[-1]] = data.draw(VISIBLE_TEXT)
     text = dump(mutated)
     problems = base.check_with(target, text)
     assume(not [p for p in problems if p.severity == "error"])
@@ -257,3 +261,67 @@ def test_text_that_validates_also_renders(base, data):
         render_files(KnowledgeBase(base.root, base.schemas, records))
     finally:
         target.path.write_text(base.texts[target.rel], encoding="utf-8")
+
+
+# Hostile text in every text field: no output format carries it raw ----------------
+
+class _Quoted(yaml.SafeDumper):
+    """Every string double-quoted, so YAML escapes ("\\e", "\\x85", "\\u202e") carry the
+    characters an attacker would deliver that way, past the loader's scan of the text."""
+
+
+_Quoted.add_representer(str, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"'))
+HOSTILE_PIECES = st.sampled_from([
+    "\x1b[2J\x1b[H\x1b[32mall good", "\x1b]0;pwned\x07", "\x1b]8;;http://x\x1b\\", "\x9b31m", "\x00", "\x08\x08\x08", "\x7f",
+    "\x85", "\r", "\n", "\n0 error(s), 0 warning(s)", "\n::error file=README.md,line=1::forged", "::warning::x",
+    "%0A", "%25", ",line=999,col=1::", "\u202e", "\u202a", "\u2066", "\u2069", "\u200b", "\u200d", "\ufeff", "\u00ad",
+    "\u2028", "\u2029", "\U000e0041", "\ufffe", "##[error]x", "é", "𝕏", " ", "plain",
+])
+HOSTILE_TEXT = st.lists(HOSTILE_PIECES | st.text(st.characters(blacklist_categories=("Cs",)), max_size=4), min_size=1, max_size=6).map("".join)
+
+
+@given(data=st.data())
+@SETTINGS
+def test_hostile_text_in_any_field_reaches_no_output_raw(base, data):
+    """Any text field (or key) of any record set to hostile text: the forbidden-character
+    rule names it at that field, and the text, github and json outputs carry no hidden
+    character raw (github parsed as GitHub's runner parses it)."""
+    import json
+    from dataclasses import asdict
+
+    from poemskb.check import MULTILINE_FIELDS, _field_name
+    from poemskb.escape import HIDDEN
+    from poemskb.load import dotted
+    from poemskb.problems import Report
+    from workflow_commands import annotation, parse_workflow_commands
+
+    target = data.draw(st.sampled_from(base.records))
+    paths = [p for p, v in walk(target.data) if p and isinstance(v, str)]
+    path = data.draw(st.sampled_from(paths))
+    hostile = data.draw(HOSTILE_TEXT)
+    mutated = copy.deepcopy(target.data)
+    parent = mutated
+    for part in path[:-1]:
+        parent = parent[part]
+    as_key = isinstance(path[-1], str) and data.draw(st.booleans())
+    if as_key:
+        parent[hostile] = parent.pop(path[-1])
+        path = path[:-1] + (hostile,)
+    else:
+        parent[path[-1]] = hostile
+    text = yaml.dump(mutated, Dumper=_Quoted, allow_unicode=True, sort_keys=False, width=10 ** 6).encode("utf-8")
+    problems = base.check_with(target, text)
+    assert not [p for p in problems if p.path == target.rel and p.code not in CODES]
+    allowed_break = not as_key and _field_name(path) in MULTILINE_FIELDS
+    if any(c != "\n" or not allowed_break for c in HIDDEN.findall(hostile)):
+        assert any(p.path == target.rel and p.code == "forbidden-character" and p.field == dotted(path) for p in problems), \
+            [p.text() for p in problems if p.path == target.rel]
+    report = Report(problems)
+    lines = report.format("text").split("\n")
+    assert len(lines) == len(report.sorted()) + 1 and not any(HIDDEN.search(line) for line in lines)
+    github = report.format("github")
+    commands, other = parse_workflow_commands(github)
+    assert other == [] and commands == [annotation(p) for p in report.sorted()]
+    assert not HIDDEN.search(github.replace("\n", ""))
+    out = report.format("json")
+    assert not HIDDEN.search(out.replace("\n", "")) and json.loads(out) == [asdict(p) for p in report.sorted()]

@@ -83,6 +83,10 @@ CASES = {
     "overlap-self": (
         MINIMAL.replace("provenance:\n", "overlaps:\n  - {study: minimal-study, relation: same-cohort, basis: 'itself, by mistake'}\nprovenance:\n"),
         f"{PATH}:33:6: error[overlap-self]: minimal-study: overlaps[0].study: a study cannot list itself in overlaps"),
+    "forbidden-character": (
+        edit("label: Rd", 'label: "R\\u202ed"'),
+        f"{PATH}:22:5: error[forbidden-character]: minimal-study: arms[0].label: U+202E RIGHT-TO-LEFT OVERRIDE at character 2: "
+        "not allowed in records (control, direction and invisible characters can hide or reorder text, or drive a terminal); remove it"),
     "population-conflict": (
         edit("  status: newly-diagnosed\n", "  status: relapsed-refractory\n").replace("    regimen: rd\n", "    regimen: rd\n    population: {line: newly-diagnosed, locator: {in: abstract}}\n"),
         f"{PATH}:24:18: error[population-conflict]: minimal-study: arms[0].population.line: 'newly-diagnosed' contradicts the study's population.status 'relapsed-refractory': these patients are part of that population; give the same value or correct the wider one"),
@@ -264,6 +268,24 @@ def test_identifier_keys_keep_different_identifiers_apart():
     assert identifier_key("pmid", "９００") == "900" != identifier_key("pmid", "9000")
     assert identifier_key("doi", "10.5555/caf\u00e9") == identifier_key("doi", "10.5555/cafe\u0301")
     assert id_key("ｒｄ") == id_key("RD") == id_key("r\u200bd") == "rd"
+
+
+def test_hidden_characters_reported_in_a_record_that_fails_its_schema(scratch):
+    text = edit("  n: 20\n  locator", "  n: twenty\n  locator").replace("label: Rd", 'label: "R\\ed"')
+    found = problems_for(scratch, text)
+    assert any("error[schema]" in line for line in found), found
+    assert f"{PATH}:22:5: error[forbidden-character]: minimal-study: arms[0].label: U+001B ESCAPE at character 2: " \
+           "not allowed in records (control, direction and invisible characters can hide or reorder text, or drive a terminal); remove it" in found
+
+
+def test_line_breaks_only_in_prose_fields(scratch):
+    prose = edit("summary: A made-up study that exists only to exercise the validator's rules.",
+                 "summary: |\n  A made-up study that exists only\n  to exercise the validator's rules.")
+    assert problems_for(scratch, prose) == []
+    title = edit("A minimal study used by the rule tests,", '"A minimal study\\n0 error(s), 0 warning(s)",')
+    assert problems_for(scratch, title) == [
+        f"{PATH}:3:9: error[forbidden-character]: minimal-study: title.value: U+000A LINE FEED at character 16: "
+        "only prose fields such as summary and note may span lines; write title on one line"]
 
 
 def test_population_conflict_checks_outcomes_against_their_arm(scratch):

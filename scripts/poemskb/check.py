@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator
 
 from . import sitenames
 from .identity import id_key, identifier_key
+from .escape import HIDDEN, HIDDEN_BUT_LINE_FEED, describe
 from .load import KIND_FOLDERS, Record
 from .problems import Problem
 from .schema import Schemas
@@ -637,6 +638,54 @@ def ratios_are_associations(record: Record, ctx: Context) -> Iterator[Problem]:
                                  f"{'an' if outcome['value']['type'] == 'odds-ratio' else 'a'} {outcome['value']['type']} in a one-arm study is a prognostic factor's effect, not a treatment result; add 'role: association'")
 
 
+# Prose fields, the only ones whose text may span lines (a YAML block scalar: `|`, or
+# `>` which keeps a final line break). Every other field is one line: a break in a
+# title, a name or an identifier has no meaning and could forge a line of output.
+MULTILINE_FIELDS = frozenset({"summary", "plain_summary", "note", "notes", "comment", "definition", "description", "statement",
+                              "interpretation", "presentation", "eligibility", "basis", "reason", "effect", "differences"})
+
+
+def _field_name(path: tuple) -> str | None:
+    """The field a text belongs to: the last key of its path, looking through 'value'
+    (a fact's value) and list positions."""
+    return next((p for p in reversed(path) if isinstance(p, str) and p != "value"), None)
+
+
+@rule("forbidden-character", "Record text holds no control characters (C0, DEL, C1), bidirectional controls, "
+      "zero-width or other invisible characters, in values or keys; line breaks only in prose fields.")
+def no_hidden_characters(record: Record, ctx: Context) -> Iterator[Problem]:
+    # YAML's double-quoted escapes ("\\e", "\\u202e", "\\x85") deliver characters that
+    # the loader's scan of the file's text never sees, so the parsed values are checked.
+    # Only an escape (a backslash) or the character itself in the file can put one in a
+    # value, line feeds aside (block scalars, blank lines in quoted text); most files
+    # hold neither, and then only values with a line feed need a closer look.
+    anywhere = "\\" in record.text or HIDDEN_BUT_LINE_FEED.search(record.text) is not None
+    for key, items in fields(record).items():
+        bad_key = anywhere and isinstance(key, str) and HIDDEN.search(key) is not None
+        for path, value in items:
+            if bad_key:
+                yield record.problem("forbidden-character", path, _forbidden_message(key, "key", False, _field_name(path)))
+            if type(value) is str and ("\n" in value or (anywhere and HIDDEN_BUT_LINE_FEED.search(value))):
+                name = _field_name(path)
+                multiline = name in MULTILINE_FIELDS
+                if not multiline or HIDDEN_BUT_LINE_FEED.search(value):
+                    yield record.problem("forbidden-character", path, _forbidden_message(value, "text", multiline, name))
+
+
+def _forbidden_message(text: str, what: str, multiline: bool, name: str | None) -> str:
+    """Every hidden character of the text, each named once with where it stands."""
+    places: dict[str, list[int]] = {}
+    for match in HIDDEN.finditer(text):
+        if not (multiline and match.group() == "\n"):
+            places.setdefault(match.group(), []).append(match.start() + 1)
+    found = ", ".join(f"{describe(char)} at character{'s' if len(at) > 1 else ''} {', '.join(map(str, at[:5]))}"
+                      f"{'...' if len(at) > 5 else ''}" for char, at in places.items()) + (" of the key" if what == "key" else "")
+    if list(places) == ["\n"]:
+        return f"{found}: only prose fields such as summary and note may span lines; write {name or 'this'} on one line"
+    return (f"{found}: not allowed in records (control, direction and invisible characters can hide or reorder "
+            "text, or drive a terminal); remove it")
+
+
 # ---------------------------------------------------------------------------------
 # Cross-record rules
 
@@ -740,6 +789,9 @@ def check_records(records: list[Record], schemas: Schemas, today: dt.date | None
         problems.extend(found)
         if not found:
             valid.append(record)
+        else:  # needs no valid shape, and hidden text is worth knowing about at once
+            problems.extend(no_hidden_characters(record, ctx))
+            record._nodes = record._fields = None
     ctx.records = valid if only is None else records
     # Rules read other records' fields (a measure's value_types, a criteria record's
     # items) only through by_id, so it must hold only records that passed the schema.

@@ -15,6 +15,8 @@ import gc
 import sys
 from pathlib import Path
 
+from .escape import visible
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -35,7 +37,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             present, deleted = changed_since(root, args.since)
         except GitError as exc:
-            print(f"poemskb validate --since {args.since}: {exc}", file=sys.stderr)
+            # git's message can quote file names from the pull request: shown visibly.
+            print(visible(f"poemskb validate --since {args.since}: {exc}"), file=sys.stderr)
             return 2
         return _validate_changed(root, args, present, deleted, f"--since {args.since}")
     if args.files:
@@ -45,7 +48,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             try:
                 rel = path.relative_to(root).as_posix()
             except ValueError:
-                print(f"poemskb validate: {name} is not inside {root}", file=sys.stderr)
+                print(visible(f"poemskb validate: {name} is not inside {root}"), file=sys.stderr)
                 return 2
             # A listed file that is gone was deleted by the change: its users are checked.
             (present if path.exists() or path.is_symlink() else deleted).add(rel)
@@ -136,7 +139,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     try:
         counts = write_kb(out, args.studies, source_root=_root(args), seed=args.seed, site=not args.no_site)
     except (FileExistsError, ValueError) as exc:
-        print(f"poemskb synth: {exc}", file=sys.stderr)
+        print(visible(f"poemskb synth: {exc}"), file=sys.stderr)
         return 2
     print(f"wrote a synthetic knowledge base to {out.resolve()}: "
           + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
@@ -151,7 +154,7 @@ def cmd_meta(args: argparse.Namespace) -> int:
         result = pool(events, totals, args.model)
     except (InputError, PoolingError) as exc:
         for line in str(exc).splitlines():
-            print(f"poemskb meta: {line}", file=sys.stderr)
+            print(visible(f"poemskb meta: {line}"), file=sys.stderr)
         return 2
     if args.format == "json":
         import json

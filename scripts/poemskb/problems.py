@@ -2,12 +2,16 @@
 
 Every stage (load, schema, integrity) reports into the same list so that one run shows
 every problem, each located as path:line:col with the record id and field path.
+Every part of a problem can hold contributor text (a file name, a key, a quoted value),
+so each output format escapes it for where it goes (see escape.py).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
+
+from .escape import json_ascii_safe, visible, workflow_data, workflow_property
 
 
 @dataclass(frozen=True, order=True)
@@ -22,15 +26,17 @@ class Problem:
     message: str
 
     def text(self) -> str:
-        return (f"{self.path}:{self.line}:{self.col}: {self.severity}[{self.code}]: "
-                f"{self.record}: {self.field}: {self.message}")
+        """One terminal line: hidden characters shown as \\x1b, \\u202e, \\n..."""
+        return (f"{visible(self.path)}:{self.line}:{self.col}: {self.severity}[{self.code}]: "
+                f"{visible(self.record)}: {visible(self.field)}: {visible(self.message)}")
 
     def github(self) -> str:
-        # GitHub workflow commands need %, CR and LF escaped in the message.
-        msg = f"[{self.code}] {self.record}: {self.field}: {self.message}"
-        msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        """One GitHub workflow command. The text is made visible first (the log shows
+        the line, and renders ANSI colours), then escaped as the runner unescapes it:
+        a file name cannot add properties, nothing can start a second command."""
+        msg = f"[{self.code}] {visible(self.record)}: {visible(self.field)}: {visible(self.message)}"
         level = "error" if self.severity == "error" else "warning"
-        return f"::{level} file={self.path},line={self.line},col={self.col}::{msg}"
+        return f"::{level} file={workflow_property(visible(self.path))},line={self.line},col={self.col}::{workflow_data(msg)}"
 
 
 @dataclass
@@ -58,7 +64,8 @@ class Report:
     def format(self, style: str) -> str:
         items = self.sorted()
         if style == "json":
-            return json.dumps([asdict(p) for p in items], ensure_ascii=False, indent=2)
+            # The values stay exact (JSON is structural); hidden characters are \\u escapes.
+            return json_ascii_safe(json.dumps([asdict(p) for p in items], ensure_ascii=False, indent=2))
         if style == "github":
             return "\n".join(p.github() for p in items)
         lines = [p.text() for p in items]

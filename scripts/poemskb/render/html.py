@@ -9,6 +9,11 @@ Record text reaches the site in two ways, and each has its own escaper:
 
 `Html` marks text that is already safe; builders escape anything that is not, so a
 renderer cannot forget to escape a value it passes in.
+
+Both replace hidden characters (controls, bidi and invisible characters: see escape.py)
+with U+FFFD. Validation refuses them in records; this is the second line of defence, so
+text that slips through shows as a visible mark and cannot make the evidence map's SVG
+ill-formed (XML 1.0 allows no C0 controls) or reorder what a reader sees.
 """
 from __future__ import annotations
 
@@ -16,9 +21,19 @@ import html
 import re
 from typing import Any, Iterable
 
+from ..escape import HIDDEN, has_hidden
+
 # Characters Python-Markdown turns back into themselves after a backslash.
 _MD_ESCAPED = set("\\`*_{}[]()>#+-.!")
 _SPACE = re.compile(r"\s+")
+_REPLACEMENT = "\ufffd"
+
+
+def _plain(value: Any) -> str:
+    """Whitespace runs as one space (a blank line inside a raw HTML block would end it;
+    line breaks are whitespace too), then any hidden character left as U+FFFD."""
+    text = _SPACE.sub(" ", str(value))
+    return HIDDEN.sub(_REPLACEMENT, text) if has_hidden(text) else text
 
 
 class Html(str):
@@ -32,13 +47,13 @@ def esc(value: Any) -> Html:
         return value
     # Collapse line breaks: a blank line inside a raw HTML block would end it. (Not
     # stripped: separators such as ". " are escaped through here too.)
-    return Html(html.escape(_SPACE.sub(" ", str(value)), quote=True))
+    return Html(html.escape(_plain(value), quote=True))
 
 
 def md(value: Any) -> str:
     """Record text for a Markdown context (a heading): nothing in it is read as syntax."""
     out = []
-    for char in _SPACE.sub(" ", str(value)).strip():
+    for char in _plain(value).strip():
         if char in _MD_ESCAPED:
             out.append("\\" + char)
         elif char == "&":

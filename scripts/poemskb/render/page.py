@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..escape import json_ascii_safe
 from .html import Html, block, el, esc, join, md
 
 
@@ -39,8 +40,10 @@ class Page:
     def text(self) -> str:
         head = ""
         if self.front:
-            # JSON is valid YAML and quotes every string, so record text cannot break out.
-            lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in self.front.items()]
+            # JSON is valid YAML and quotes every string, so record text cannot break out;
+            # characters YAML refuses raw (DEL, C1) or reads as line breaks (U+0085,
+            # U+2028) would make MkDocs drop the front matter: they become \u escapes.
+            lines = [f"{key}: {json_ascii_safe(json.dumps(value, ensure_ascii=False))}" for key, value in self.front.items()]
             head = "---\n" + "\n".join(lines) + "\n---\n"
         return "".join([head, f"# {md(self.title)}\n", *self.parts])
 
