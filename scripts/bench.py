@@ -17,10 +17,16 @@ to a temporary folder and measures, each step in a child process of its own:
 * sizes         a study page's HTML (mean and largest) and the search index;
 * peak memory   of each child (maximum resident set size).
 
+At the smallest N it also builds the same base with one record of each kind whose every
+free-text field is at its schema limit, filled with the punctuation Python-Markdown
+works hardest on, and reports that build against the normal one (pairs in the same run):
+the schema limits must keep a stranger's record from costing the build minutes.
+
 It prints the ratios against the floors and the growth from each N to the next, marks
 each target (validation <= 1.5x parse floor, build <= 1.3x MkDocs floor, 10x records
 <= 11x time or no faster than the floor's own growth in the run, flat page size,
-search index <= a few KB per record, peak memory at 10,000 < 1 GiB), and writes
+search index <= a few KB per record, peak memory at 10,000 < 1 GiB, records at the
+limits <= 1.3x the normal build), and writes
 everything to bench-results/bench.json. Times shown are the best of --repeat runs;
 the validation ratio is the median over runs made in pairs (floor, then validation),
 with more pairs for small bases (at least 20 s of them).
@@ -42,11 +48,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from poemskb.load import KIND_FOLDERS  # noqa: E402
 from poemskb.synth import write_kb  # noqa: E402
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 MIN_MEASURING, MAX_PAIRS = 20.0, 15  # seconds of floor+validation timing per size; cap on pairs
-TARGETS = {"validation": 1.5, "build": 1.3, "growth": 11.0, "index_kb_per_record": 4.0, "memory_mb": 1024}
+TARGETS = {"validation": 1.5, "build": 1.3, "growth": 11.0, "index_kb_per_record": 4.0, "memory_mb": 1024,
+           "limits": 1.3}
 
 FLOOR_SCRIPT = r"""
 import json, sys, time, yaml
@@ -174,6 +182,90 @@ def measure(n: int, work: Path, repeat: int, build: bool) -> dict:
     return result
 
 
+# The punctuation Python-Markdown's inline patterns work hardest on (emphasis, links,
+# code spans, escapes, entities, tags): the issue's 240,000-character title of it took
+# minutes to build. Every free-text field of a limits record is this, at its maxLength.
+PATHOLOGICAL = "*_[!`\\&<"
+# Text whose form a rule checks (identifiers, registration numbers) keeps its value.
+_KEEP_TEXT = {("doi", "value"), ("pmid", "value"), ("pmcid", "value"), ("registrations", "[]", "value")}
+
+
+def at_limits(data: dict, fields: dict[tuple, list[dict]]) -> int:
+    """Fill every free-text field of a record (in place) to its schema maxLength with
+    PATHOLOGICAL; fields with a pattern, an enum or a checked form keep their value.
+    Returns how many fields were filled."""
+    filled = 0
+    stack: list[tuple[tuple, object]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in items:
+            where = path + ("[]" if isinstance(key, int) else key,)
+            if isinstance(item, str):
+                nodes = fields.get(where, [])
+                limit = min((n["maxLength"] for n in nodes if "maxLength" in n), default=None)
+                fixed = any(k in n for n in nodes for k in ("pattern", "enum", "const", "$ref"))
+                if limit and not fixed and where not in _KEEP_TEXT:
+                    value[key] = (PATHOLOGICAL * (limit // len(PATHOLOGICAL) + 1))[:limit]
+                    filled += 1
+            else:
+                stack.append((where, item))
+    return filled
+
+
+def write_limits_kb(kb: Path) -> dict[str, int]:
+    """Rewrite the first record of each kind in a synthetic knowledge base with every
+    free-text field at its limit. Returns the fields filled per kind."""
+    from poemskb.load import parse_text
+    from poemskb.schema import load_schemas
+    from poemskb.synth import dump
+
+    schemas = load_schemas(kb)
+    filled = {}
+    for folder, kind in KIND_FOLDERS.items():
+        path = sorted((kb / "evidence" / folder).glob("*.yaml"))[0]
+        data = parse_text(path.read_text(encoding="utf-8"))
+        filled[kind] = at_limits(data, schemas.fields(kind))
+        path.write_text(f"# Every free-text field at its schema limit (scripts/bench.py).\n{dump(data)}", encoding="utf-8")
+    return filled
+
+
+def measure_limits(n: int, work: Path, repeat: int) -> dict:
+    """Build time of a synthetic base with one record of each kind at every limit, as a
+    ratio of the same base's normal build, measured in pairs in this run."""
+    normal, limits = work / f"limits-normal-{n}", work / f"limits-{n}"
+    write_kb(normal, n, source_root=ROOT, seed=0, site=True)
+    shutil.copytree(normal, limits)
+    filled = write_limits_kb(limits)
+    checked = best([sys.executable, "-c", VALIDATE_SCRIPT, str(limits)], 1)
+    result = {"studies": n, "fields_at_limit": filled, "validation_errors": checked["errors"]}
+    if checked["errors"]:
+        return result  # a limits record the validator refuses measures nothing
+    ratios, builds = [], {"normal": [], "limits": []}
+    for _ in range(repeat):
+        for name, kb in (("normal", normal), ("limits", limits)):
+            render_s, _, _ = measured([sys.executable, "-m", "poemskb", "--root", str(kb), "render"], kb)
+            build_s, _, _ = measured([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(kb / "mkdocs.yml")], kb)
+            builds[name].append(render_s + build_s)
+        ratios.append(builds["limits"][-1] / builds["normal"][-1])
+    result.update({"normal_seconds": min(builds["normal"]), "limits_seconds": min(builds["limits"]),
+                   "ratio": statistics.median(ratios), "ratio_runs": [round(r, 3) for r in ratios]})
+    shutil.rmtree(normal)
+    shutil.rmtree(limits)
+    return result
+
+
+def limits_report(result: dict) -> list[str]:
+    filled = sum(result["fields_at_limit"].values())
+    if result["validation_errors"]:
+        return [f"limits (N={result['studies']}): the records at the limits fail validation "
+                f"({result['validation_errors']} errors) MISS"]
+    ratio = result["ratio"]
+    return [f"limits (N={result['studies']}): build with one record of each kind at every limit ({filled} fields) / "
+            f"normal build = {ratio:.2f} (target <= {TARGETS['limits']}) {mark(ratio <= TARGETS['limits'])}"
+            f"  [{result['limits_seconds']:.1f} s vs {result['normal_seconds']:.1f} s; median of {len(result['ratio_runs'])}]"]
+
+
 def _validate_cli(kb: Path) -> tuple[float, float, str]:
     """The whole `poemskb validate` process: start-up included, and its peak memory."""
     return measured([sys.executable, "-m", "poemskb", "--root", str(kb), "validate", "--format", "json"], kb)
@@ -248,30 +340,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated numbers of studies")
     parser.add_argument("--repeat", type=int, default=3, help="timing runs of floor and validation per size (best is kept)")
     parser.add_argument("--no-build", action="store_true", help="skip the site build measurements")
+    parser.add_argument("--no-limits", action="store_true", help="skip the build of records at the schema limits")
     parser.add_argument("--out", default=str(ROOT / "bench-results"), help="folder for bench.json")
     parser.add_argument("--keep", help="keep the synthetic knowledge bases in this folder")
     parser.add_argument("--report", metavar="BENCH_JSON", help="print the report of a saved bench.json again; measure nothing")
     args = parser.parse_args(argv)
     if args.report:
-        print("\n".join(report(json.loads(Path(args.report).read_text(encoding="utf-8"))["results"])))
+        saved = json.loads(Path(args.report).read_text(encoding="utf-8"))
+        print("\n".join(report(saved["results"]) + (limits_report(saved["limits"]) if saved.get("limits") else [])))
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="poemskb-bench-"))
-    results = []
+    results, limits = [], None
     try:
         for n in sizes:
             print(f"measuring N = {n} ...", file=sys.stderr, flush=True)
             results.append(measure(n, work, args.repeat, not args.no_build))
+        if not args.no_build and not args.no_limits:
+            print(f"measuring records at the limits (N = {min(sizes)}) ...", file=sys.stderr, flush=True)
+            limits = measure_limits(min(sizes), work, args.repeat)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    lines = report(results)
+    lines = report(results) + (limits_report(limits) if limits else [])
     print("\n".join(lines))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps({"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                                                 "results": results, "summary": lines}, indent=2) + "\n", encoding="utf-8")
+                                                 "results": results, "limits": limits, "summary": lines}, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

@@ -26,6 +26,32 @@ def test_bench_smoke(tmp_path):
     assert run["studies"] == 20 and run["validation"]["errors"] == 0
     assert run["parse_floor"]["files"] == run["record_files"]
     assert run["study_page_kb"]["mean"] > 0 and run["search_index_kb"] > 0
+    # The records at the schema limits: valid, built, and reported against the normal build.
+    assert "limits (N=20): build with one record of each kind at every limit (" in result.stdout, result.stdout
+    limits = saved["limits"]
+    assert limits["validation_errors"] == 0 and limits["ratio"] > 0
+    assert set(limits["fields_at_limit"]) == {"study", "regimen", "measure", "finding", "criteria"}
+
+
+def test_limits_records_fill_every_free_text_field_and_stay_valid(tmp_path):
+    """Every free-text field of the limits records is at its maxLength (so the benchmark
+    measures the worst a valid record can do) and the validator accepts them."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench import PATHOLOGICAL, write_limits_kb
+    from poemskb.check import walk
+    from poemskb.kb import load
+    from poemskb.synth import write_kb
+
+    write_kb(tmp_path, 12, source_root=ROOT, seed=0, site=False)
+    filled = write_limits_kb(tmp_path)
+    kb, report = load(tmp_path)
+    assert not report.errors, report.format("text")
+    for kind, count in filled.items():
+        record = next(r for r in kb.records if r.kind == kind and PATHOLOGICAL in r.text)
+        at_limit = [value for _, value in walk(record.data) if isinstance(value, str) and value.startswith(PATHOLOGICAL)]
+        assert count >= 5 and len(at_limit) == count, (kind, count)
+    title = kb.studies[next(r.id for r in kb.records if r.kind == "study" and PATHOLOGICAL in r.text)]["title"]["value"]
+    assert len(title) == kb.schemas.common["$defs"]["text_fact"]["properties"]["value"]["maxLength"]
 
 
 def _result(n: int, *, ratio: float = 1.2, build_s: float = 10.0, mkdocs_mb: float = 500.0) -> dict:

@@ -142,7 +142,9 @@ def test_corpus_is_complete():
                 "missing-fields", "unknown-keys", "id-path-traversal", "id-with-slash", "id-file-mismatch", "duplicate-id",
                 "unresolved-references", "numerator-over-denominator", "percent-disagrees", "impossible-dates",
                 "malformed-identifiers", "invalid-utf8", "byte-order-mark", "tabs", "empty-file", "multi-document",
-                "yaml11-booleans", "unquoted-dates"}
+                "yaml11-booleans", "unquoted-dates",
+                # issue 15: untrusted pull requests
+                "text-too-long", "reserved-ids", "identifier-forms", "implausible-numbers", "contradicting-relations"}
     assert required <= set(CASES), sorted(required - set(CASES))
     for case in CASES:
         spec = tomllib.loads((CORPUS / case / "case.toml").read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ visible literally. Searching the site for them shows the results without running
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,8 @@ import pytest
 import yaml
 
 from browsing import serve_directory
+from poemskb.load import KIND_FOLDERS
+from poemskb.schema import load_schemas
 from poemskb.synth import write_kb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,13 +32,39 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def payload(tag: str) -> str:
-    """One line of every trick, each naming the field it came from when it fires."""
+def payload(tag: str, limit: int | None = None) -> str:
+    """One line of every trick, each naming the field it came from when it fires. A field
+    whose schema limit is shorter gets as many tricks as fit, the script and the
+    Markdown emphasis first (the tests look for those), in the same order."""
     flag = f"window.__xss=(window.__xss||[]).concat('{tag}')"
-    return (f'<script>{flag}</script> <img src=x onerror="{flag}"> <svg onload="{flag}"></svg> '
-            f'[link-{tag}](javascript:{flag}) <a href="javascript:{flag}">a-{tag}</a> '
-            f'<details open ontoggle="{flag}">d</details> <iframe srcdoc="<script>parent.{flag}</script>"></iframe> '
-            f'**bold-{tag}** {{: onclick="{flag}" }} <b onmouseover="{flag}">hover-{tag}</b>')
+    tricks = [f"<script>{flag}</script>", f'<img src=x onerror="{flag}">', f'<svg onload="{flag}"></svg>',
+              f"[link-{tag}](javascript:{flag})", f'<a href="javascript:{flag}">a-{tag}</a>',
+              f'<details open ontoggle="{flag}">d</details>', f'<iframe srcdoc="<script>parent.{flag}</script>"></iframe>',
+              f"**bold-{tag}**", f'{{: onclick="{flag}" }}', f'<b onmouseover="{flag}">hover-{tag}</b>']
+    if limit is None or len(" ".join(tricks)) <= limit:
+        return " ".join(tricks)
+    if len(tricks[0]) > limit:  # too short for the script: a bare handler that would open a dialog
+        tricks.insert(0, f"<img src=x onerror=alert('{tag}')>")
+    chosen: list[str] = []
+    for trick in sorted(tricks, key=lambda x: (x != tricks[0], not x.startswith("**bold"))):  # first, bold, the rest
+        if len(" ".join(chosen + [trick])) <= limit:
+            chosen.append(trick)
+    return " ".join(sorted(chosen, key=tricks.index))
+
+
+def fit_to_limits(data, fields: dict, path: tuple = ()):
+    """The same record with every payload cut to the tricks its field's maxLength holds."""
+    if isinstance(data, dict):
+        return {k: fit_to_limits(v, fields, path + (k,)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [fit_to_limits(v, fields, path + ("[]",)) for v in data]
+    limit = min((n["maxLength"] for n in fields.get(path, []) if "maxLength" in n), default=None)
+    if isinstance(data, str) and limit is not None and len(data) > limit:
+        match = re.search(r"concat\('([^']+)'\)", data)
+        assert match and "\n" not in data, (path, "a text past its limit that is not one payload")
+        prefix = data[: data.index("<script>")]
+        return prefix + payload(match[1], limit - len(prefix))
+    return data
 
 
 def block(tag: str) -> str:
@@ -104,7 +133,9 @@ def poemskb(root: Path, *args: str) -> subprocess.CompletedProcess:
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("xss")
     write_kb(root, 12, source_root=ROOT, seed=0, site=True)
+    schemas = load_schemas(root)
     for rel, data in hostile_records().items():
+        data = fit_to_limits(data, schemas.fields(KIND_FOLDERS[rel.split("/")[0]]))
         (root / "evidence" / rel).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
     checked = poemskb(root, "validate")
     assert checked.returncode == 0, "the hostile records must be schema-valid:\n" + checked.stdout + checked.stderr

@@ -7,12 +7,15 @@ line: path, line, column, code, record, field and message.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 
 from poemskb.check import CROSS_RULES, LOAD_CODES, RULES
 from poemskb.kb import load
+
+ROOT = Path(__file__).resolve().parents[1]
 
 MINIMAL = (Path(__file__).parent / "fixtures" / "minimal-study.yaml").read_text(encoding="utf-8")
 TODAY = dt.date(2026, 11, 22)
@@ -94,6 +97,18 @@ CASES = {
     "unverified": (
         edit("pmid: {value: \"12345678\", status: verified, check: page}", "pmid: {value: \"12345678\", status: unverified, reason: seen only in a citation}"),
         f"{PATH}:8:1: warning[unverified]: minimal-study: pmid: seen only in a citation"),
+    "reserved-id": (
+        edit("id: minimal-study", "id: index"),
+        f"{PATH}:2:1: error[reserved-id]: index: id: id 'index' is the site's own name for the studies index page (generated/studies/index.md); choose another id (and file name)"),
+    "whole-number": (
+        edit("n: 10, of: 20", "n: 10.0, of: 20"),
+        f"{PATH}:30:26: error[whole-number]: minimal-study: outcomes[0].value.n: 10.0 has a decimal point, but this field takes a whole number: write 10"),
+    "percent-of-zero": (
+        edit("{type: count, n: 10, of: 20, percent: 50.0}", "{type: count, n: 0, of: 0, percent: 0.0}"),
+        f"{PATH}:30:39: error[percent-of-zero]: minimal-study: outcomes[0].value.percent: 0.0% of 0 evaluable patients means nothing; leave 'percent' out"),
+    "date-plausible": (
+        edit("year: {value: 2020,", "year: {value: 2027,"),
+        f"{PATH}:6:8: error[date-plausible]: minimal-study: year.value: publication year 2027 is after this year (2026)"),
 }
 
 
@@ -105,7 +120,8 @@ def test_rule_fixture(scratch, code):
 
 def test_every_rule_has_a_fixture():
     # not-checked and placeholder: tests/test_messages.py asserts their messages; certainty: tests/test_certainty.py.
-    covered = set(CASES) | {"duplicate-id", "duplicate-identifier", "not-checked", "certainty"}
+    covered = set(CASES) | {"duplicate-id", "duplicate-identifier", "not-checked", "certainty",
+                            "supersedes-cycle", "overlap-conflict"}
     assert covered >= set(RULES) | set(CROSS_RULES), sorted((set(RULES) | set(CROSS_RULES)) - covered)
 
 
@@ -159,6 +175,102 @@ def test_load_codes_are_documented():
     assert emitted and emitted <= set(LOAD_CODES), emitted - set(LOAD_CODES)
 
 
+def test_enrolment_before_1900_is_implausible(scratch):
+    text = edit('start: "2015-01"', 'start: "1899-12"')
+    assert (f"{PATH}:17:3: error[date-plausible]: minimal-study: enrolment.start: '1899-12' is before 1900; "
+            "no date in this knowledge base can be that early") in problems_for(scratch, text)
+
+
+def test_whole_numbers_are_read_from_the_schema(scratch):
+    """Every field the schema types as integer refuses 10.0, lists of days included;
+    fields typed as number (a median, a percentage) take it."""
+    text = (edit("  n: 20\n  locator", "  n: 20.0\n  locator")
+            .replace("    n: 20\n", "    n: 20\n    n_analysed: 19.0\n").replace("year: {value: 2020,", "year: {value: 2020.0,"))
+    found = [line for line in problems_for(scratch, text) if "whole-number" in line]
+    assert [line.split(": ")[3] for line in found] == ["year.value", "population.n", "arms[0].n_analysed"], found
+    regimen = (ROOT / "evidence" / "regimens" / "rd.yaml").read_text(encoding="utf-8")
+    assert "days: [1, 8, 15, 22]" in regimen
+    (scratch / "evidence" / "regimens" / "rd.yaml").write_text(regimen.replace("days: [1, 8, 15, 22]", "days: [1, 8.0, 15, 22]"), encoding="utf-8")
+    _, report = load(scratch, today=TODAY)
+    assert [p.field for p in report.errors if p.path.endswith("/rd.yaml")] == ["phases[0].components[1].days[1]"], report.format("text")
+
+
+def _finding(fid: str, supersedes: str) -> str:
+    text = (ROOT / "evidence" / "findings" / "cochrane-2012-no-controlled-trials.yaml").read_text(encoding="utf-8")
+    assert text.count("id: cochrane-2012-no-controlled-trials\n") == 1 and "supersedes: cochrane-2008-no-controlled-trials" in text
+    return (text.replace("id: cochrane-2012-no-controlled-trials\n", f"id: {fid}\n")
+            .replace("supersedes: cochrane-2008-no-controlled-trials", f"supersedes: {supersedes}"))
+
+
+def test_finding_superseding_itself_or_in_a_cycle(scratch):
+    folder = scratch / "evidence" / "findings"
+    (folder / "loop-a.yaml").write_text(_finding("loop-a", "loop-b"), encoding="utf-8")
+    (folder / "loop-b.yaml").write_text(_finding("loop-b", "loop-a"), encoding="utf-8")
+    (folder / "self-loop.yaml").write_text(_finding("self-loop", "self-loop"), encoding="utf-8")
+    _, report = load(scratch, today=TODAY)
+    found = [p.text() for p in report.sorted() if p.code == "supersedes-cycle"]
+    line = next(i for i, l in enumerate(_finding("x", "y").splitlines(), 1) if l.startswith("supersedes:"))
+    assert found == [
+        f"evidence/findings/loop-a.yaml:{line}:1: error[supersedes-cycle]: loop-a: supersedes: findings supersede each other in a cycle: loop-a -> loop-b -> loop-a; 'supersedes' names an earlier finding",
+        f"evidence/findings/loop-b.yaml:{line}:1: error[supersedes-cycle]: loop-b: supersedes: findings supersede each other in a cycle: loop-b -> loop-a -> loop-b; 'supersedes' names an earlier finding",
+        f"evidence/findings/self-loop.yaml:{line}:1: error[supersedes-cycle]: self-loop: supersedes: finding 'self-loop' supersedes itself; 'supersedes' names an earlier finding",
+    ]
+    # A chain that ends (the real records: 2012 supersedes 2008) is no cycle.
+    assert not [p for p in load(ROOT, today=TODAY)[1].problems if p.code == "supersedes-cycle"]
+
+
+def test_contradicting_overlaps_name_both_records(scratch):
+    partner = "blood-2012-mayo-asct-long-term"
+    declared = edit("provenance:\n", f"overlaps:\n  - {{study: {partner}, relation: subset-of, basis: same centre and period}}\nprovenance:\n")
+    other = (ROOT / "evidence" / "studies" / f"{partner}.yaml").read_text(encoding="utf-8")
+    assert "\noverlaps:\n" in other
+    other = other.replace("\noverlaps:\n", "\noverlaps:\n  - {study: minimal-study, relation: subset-of, basis: same centre and period}\n", 1)
+    (scratch / "evidence" / "studies" / f"{partner}.yaml").write_text(other, encoding="utf-8")
+    found = problems_for(scratch, declared)
+    assert (f"{PATH}:33:45: error[overlap-conflict]: minimal-study: overlaps[0].relation: this study is declared 'subset-of' "
+            f"{partner}, but {partner} (evidence/studies/{partner}.yaml) says it is 'subset-of' minimal-study, which from this "
+            "side reads 'superset-of'; make the declarations agree") in found
+    _, report = load(scratch, today=TODAY)
+    assert [p.path for p in report.errors if p.code == "overlap-conflict"] == [f"evidence/studies/{partner}.yaml", PATH]
+    # The same fact said from both sides (A subset-of B, B superset-of A) agrees.
+    (scratch / "evidence" / "studies" / f"{partner}.yaml").write_text(other.replace(
+        "{study: minimal-study, relation: subset-of", "{study: minimal-study, relation: superset-of"), encoding="utf-8")
+    assert not [line for line in problems_for(scratch, declared) if "overlap-conflict" in line]
+
+
+def test_duplicate_identifier_however_written(scratch):
+    """Case, Unicode form, full-width digits, a zero-width space and percent-encoding do
+    not make a DOI or PMID another one."""
+    taken = "10.1038/s41375-019-0391-2"
+    forms = {"upper": taken.upper(), "percent": taken.replace("/", "%2F"), "zero-width": taken.replace("s4", "s\u200b4"),
+             "full-width": "１０.1038/s41375-019-0391-2", "resolver": "https://doi.org/" + taken}
+    for name, form in forms.items():
+        text = MINIMAL.replace("value: 10.1000/test.1", f"value: {json.dumps(form)}")
+        found = [line for line in problems_for(scratch, text) if "duplicate-identifier" in line]
+        assert found == [f"{PATH}:7:7: error[duplicate-identifier]: minimal-study: doi.value: DOI {taken} is also recorded by "
+                         "leukemia-2019-asct-mdex-ldex (written '10.1038/s41375-019-0391-2')"], (name, found)
+    number = "27496680"  # J-POST's PMID
+    assert f'pmid:\n  value: "{number}"' in (ROOT / "evidence" / "studies" / "misawa-2016-jpost-thalidomide.yaml").read_text(encoding="utf-8")
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in number)
+    found = [line for line in problems_for(scratch, MINIMAL.replace('"12345678"', f'"{wide}"')) if "duplicate-identifier" in line]
+    assert len(found) == 1 and f"PMID {number} is also recorded by misawa-2016-" in found[0], found
+
+
+@pytest.mark.parametrize("form", ["10.1000/ABC", "10.1000%2Fabc", "10.1000/a\u200bbc", "１０.１０００/abc", "doi:10.1000/abc",
+                                  "https://doi.org/10.1000/abc", " 10.1000/abc", "10.1000/a\u00adbc"])
+def test_identifier_forms_share_one_key(form):
+    from poemskb.identity import identifier_key
+    assert identifier_key("doi", form) == identifier_key("doi", "10.1000/abc") == "10.1000/abc"
+
+
+def test_identifier_keys_keep_different_identifiers_apart():
+    from poemskb.identity import id_key, identifier_key
+    assert identifier_key("doi", "10.1000/abc") != identifier_key("doi", "10.1000/abd")
+    assert identifier_key("pmid", "９００") == "900" != identifier_key("pmid", "9000")
+    assert identifier_key("doi", "10.5555/caf\u00e9") == identifier_key("doi", "10.5555/cafe\u0301")
+    assert id_key("ｒｄ") == id_key("RD") == id_key("r\u200bd") == "rd"
+
+
 def test_hidden_characters_reported_in_a_record_that_fails_its_schema(scratch):
     text = edit("  n: 20\n  locator", "  n: twenty\n  locator").replace("label: Rd", 'label: "R\\ed"')
     found = problems_for(scratch, text)
@@ -209,3 +321,12 @@ def test_a_one_arm_ratio_marked_as_association_passes(scratch):
     text = edit("measure: haematologic-response\n    arm: only\n    value: {type: count, n: 10, of: 20, percent: 50.0}",
                 "measure: progression-free-survival\n    role: association\n    arm: only\n    value: {type: hazard-ratio, value: 2.0}")
     assert problems_for(scratch, text) == []
+
+
+def test_cross_record_rules_read_schema_invalid_overlaps_without_crashing(scratch):
+    # Cross-record rules see records that failed their schema too (so ids and references
+    # are checked in the same run); malformed overlap items must give schema errors only.
+    path = scratch / "evidence" / "studies" / "leukemia-2017-asct-pretransplant.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("overlaps:\n", "overlaps:\n  - 1\n  - [x]\n", 1), encoding="utf-8")
+    _, report = load(scratch)
+    assert {p.code for p in report.errors} == {"schema"}

@@ -96,3 +96,55 @@ def test_every_record_names_its_schema(root):
 def test_all_records_are_valid(loaded):
     _, report = loaded
     assert not report.errors, "\n" + report.format("text")
+
+
+def _limits_missing(name: str) -> list[str]:
+    """Every string a schema allows has a maxLength (or a fixed set of values), and every
+    list a maxItems: a stranger's record cannot be unboundedly long anywhere."""
+    missing = []
+    for path, node in _walk(SCHEMAS[name], name):
+        kinds = node.get("type") if isinstance(node.get("type"), list) else [node.get("type")]
+        if "/if/" in path or "enum" in node or "const" in node:
+            continue  # conditions test values; a fixed set of values is bounded
+        if "string" in kinds and "maxLength" not in node:
+            missing.append(f"{path} (a string without maxLength)")
+        if "array" in kinds and "maxItems" not in node:
+            missing.append(f"{path} (a list without maxItems)")
+    return missing
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_every_string_and_list_has_a_limit(name):
+    assert not _limits_missing(name), f"{name}: add a limit no real record reaches: {_limits_missing(name)}"
+
+
+def test_limit_walk_finds_a_missing_limit():
+    SCHEMAS["probe.schema.json"] = {"properties": {"a": {"type": "string"}, "b": {"type": ["array", "null"], "maxItems": 3},
+                                                   "c": {"enum": ["x"]}, "d": {"type": "array"}}}
+    try:
+        assert _limits_missing("probe.schema.json") == ["/properties/a (a string without maxLength)",
+                                                        "/properties/d (a list without maxItems)"]
+    finally:
+        del SCHEMAS["probe.schema.json"]
+
+
+def test_every_record_is_within_the_limits(loaded):
+    """The limits are generous: every current record is well inside them (no schema
+    error, and no free-text field past three quarters of its limit)."""
+    from poemskb.check import walk
+
+    kb, report = loaded
+    assert not [p for p in report.errors if p.code == "schema"], report.format("text")
+    near = []
+    for record in kb.records:
+        fields = kb.schemas.fields(record.kind)
+        for path, value in walk(record.data):
+            if isinstance(value, str):
+                pattern = tuple("[]" if isinstance(p, int) else p for p in path)
+                nodes = fields.get(pattern, [])
+                limit = min((n["maxLength"] for n in nodes if "maxLength" in n), default=None)
+                assert limit is not None or any("enum" in n or "const" in n for n in nodes), (record.rel, path)
+                free = not any("pattern" in n for n in nodes)  # dates and codes fill their limit by design
+                if free and limit is not None and len(value) > 0.75 * limit:
+                    near.append(f"{record.rel}: {'.'.join(map(str, path))}: {len(value)} of {limit}")
+    assert not near, near

@@ -220,3 +220,35 @@ def test_random_changes_agree_with_full_validation(repo, data):
     finally:
         subprocess.run(["git", "-C", str(repo), "reset", "-q", "--hard"], check=True)
         subprocess.run(["git", "-C", str(repo), "clean", "-q", "-fd"], check=True)
+
+
+def test_new_study_with_a_taken_doi_written_differently(tree):
+    """The fast path finds a duplicate however the DOI is written (case, percent-encoding):
+    the duplicate rule compares normalised identifiers, so must the text search."""
+    source = tree / "evidence" / "studies" / "synth-study-00007.yaml"
+    doi = re.search(r"doi:\n  value: (\S+)\n", source.read_text(encoding="utf-8"))[1]
+    for name, form in (("upper", doi.upper()), ("encoded", doi.replace("/", "%2F").replace(".", "%2E"))):
+        new = source.with_name(f"{name}-study.yaml")
+        text = source.read_text(encoding="utf-8").replace("id: synth-study-00007\n", f"id: {name}-study\n")
+        text = re.sub(r"(pmid|pmcid):\n  value: \S+\n", r"\1:\n  value: null\n", text)  # only the DOI is shared
+        text = re.sub(r"(pmid|pmcid):\n  value: null\n  status: verified\n  check: \S+\n", r"\1:\n  value: null\n  status: unknown\n  reason: not given\n", text)
+        new.write_text(text.replace(f"value: {doi}\n", f"value: '{form}'\n"), encoding="utf-8")
+    since, _ = compare(tree)
+    assert ("evidence/studies/synth-study-00007.yaml", "duplicate-identifier") in {(p["path"], p["code"]) for p in since}
+
+
+def test_overlap_contradicted_from_the_other_side(tree):
+    """A change to one study's overlap can contradict an unchanged study's declaration."""
+    studies = sorted((tree / "evidence" / "studies").glob("*.yaml"))
+    declaring = next(p for p in studies if "\noverlaps:\n" in p.read_text(encoding="utf-8"))
+    item = re.search(r"\noverlaps:\n- study: (\S+)\n  relation: (\S+)\n", declaring.read_text(encoding="utf-8"))
+    other = tree / "evidence" / "studies" / f"{item[1]}.yaml"
+    contradiction = "subset-of" if item[2] != "subset-of" else "same-cohort"
+    text = other.read_text(encoding="utf-8")
+    entry = f"- study: {declaring.stem}\n  relation: {contradiction}\n  basis: a change that contradicts the other record\n"
+    text = text.replace("\noverlaps:\n", f"\noverlaps:\n{entry}", 1) if "\noverlaps:\n" in text else \
+        text.replace("\nprovenance:\n", f"\noverlaps:\n{entry}provenance:\n", 1)
+    other.write_text(text, encoding="utf-8")
+    since, _ = compare(tree)
+    assert {(p["path"], p["code"]) for p in since if p["code"] == "overlap-conflict"} == {
+        (f"evidence/studies/{declaring.name}", "overlap-conflict"), (f"evidence/studies/{other.name}", "overlap-conflict")}

@@ -7,7 +7,8 @@ so is every record the change can affect, found by a text search of the others:
 * records that mention an id a changed file had or has (a regimen an arm uses, a
   study an overlap names, a second record with the same id), since deleting or
   renaming a record breaks them;
-* records that mention a changed study's DOI, PMID or PMCID (duplicate identifiers);
+* records that mention a changed study's DOI, PMID or PMCID in any form the duplicate
+  rule counts as the same (other case, percent-encoded: identity.identifier_key);
 * records that any of these refer to, whose fields the rules read (a measure's value
   types, a criteria record's items).
 
@@ -23,8 +24,10 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from urllib.parse import unquote
 
 from .check import _references, check_records, unloaded_ids
+from .identity import identifier_key
 from .load import KIND_FOLDERS, MAX_BYTES, Record, discover, load_file
 from .problems import Report
 from .schema import load_schemas
@@ -85,12 +88,14 @@ def validate_changed(root: Path, present: set[str], deleted: set[str]) -> tuple[
     for name in changed:
         parse(name)
     tokens = {Path(p).name[: -len(".yaml")] for p in list(present) + list(deleted) if p.endswith(".yaml")}
+    identifiers: set[str] = set()
     for record in list(loaded.values()):
         tokens.add(record.id)
         for key in _IDENTIFIERS:
             fact = record.data.get(key)
             if isinstance(fact, dict) and isinstance(fact.get("value"), str):
                 tokens.add(fact["value"])
+                identifiers.add(identifier_key(key, fact["value"]))
     tokens.discard("-")
     if tokens:
         # Whole tokens only, so the id 'rd' does not match 'standard'.
@@ -103,7 +108,7 @@ def validate_changed(root: Path, present: set[str], deleted: set[str]) -> tuple[
                     text = reader.read(path, MAX_BYTES).decode("utf-8", errors="replace")
                 except (UnsafeFile, OSError):
                     continue
-                if any(t in text for t in tokens) and mention.search(text):
+                if (any(t in text for t in tokens) and mention.search(text)) or _mentions(text, identifiers):
                     parse(name)
     # The rules read the records that the checked ones refer to (a measure's value
     # types, a criteria record's items), so those are loaded too, not stood in for;
@@ -121,6 +126,18 @@ def validate_changed(root: Path, present: set[str], deleted: set[str]) -> tuple[
     problems = check_records(list(loaded.values()) + stand_ins, schemas, only=checked, unloadable=unloaded_ids(report.problems))
     report.extend(p for p in problems if p.path in present or p.severity == "error")
     return report, len(checked), len(rel)
+
+
+def _mentions(text: str, identifiers: set[str]) -> bool:
+    """Does a record's text hold one of these identifier keys in another case or
+    percent-encoded? (Unchanged records passed validation, so theirs are plain ASCII.)
+    Over-matching only checks a record more."""
+    if not identifiers:
+        return False
+    folded = text.lower()
+    if "%" in folded:
+        folded += "\n" + unquote(folded)
+    return any(key in folded for key in identifiers)
 
 
 def _folder(kind: str) -> str:

@@ -10,17 +10,21 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Callable, Iterator
 
+from . import sitenames
+from .identity import id_key, identifier_key
 from .escape import HIDDEN, HIDDEN_BUT_LINE_FEED, describe
 from .load import KIND_FOLDERS, Record
 from .problems import Problem
 from .schema import Schemas, closest
 
 IDENTIFIER_PATTERNS = {
-    "doi": re.compile(r"10\.[0-9]{4,9}/[^\s]+"),
+    "doi": re.compile(r"10\.[0-9]{4,9}/[!-~]+"),  # printable ASCII only: nothing invisible
     "pmid": re.compile(r"[1-9][0-9]{0,8}"),
     "pmcid": re.compile(r"PMC[1-9][0-9]{0,8}"),
     "NCT": re.compile(r"NCT[0-9]{8}"),
@@ -36,6 +40,9 @@ IDENTIFIER_EXAMPLES = {
     "jRCT": "jRCT2031200001", "EudraCT": "2010-012345-12", "ISRCTN": "ISRCTN12345678",
 }
 REVIEW_DESIGNS = {"systematic-review", "narrative-review", "guideline"}
+# How an overlap reads from the other study's side (kb.overlaps shows both sides with it).
+OVERLAP_INVERSE = {"subset-of": "superset-of", "superset-of": "subset-of"}
+EARLIEST_YEAR = 1900  # no date in a record of this knowledge base can be earlier
 
 
 @dataclass
@@ -96,6 +103,7 @@ LOAD_CODES = {
     "line-ending": "The file contains a carriage return, or a line separator YAML counts as a line break (U+2028, U+2029, U+0085).",
     "too-large": "The file exceeds the size cap.",
     "too-deep": "The file nests collections deeper than the loader allows.",
+    "number-size": "A number has more digits than any field takes, or is beyond what a decimal number can hold.",
     "symlink": "A file under evidence/ is a symbolic link.",
     "empty": "The file holds no document.",
     "multi-document": "The file holds more than one YAML document.",
@@ -364,11 +372,21 @@ def identifiers_well_formed(record: Record, ctx: Context) -> Iterator[Problem]:
     for key in ("doi", "pmid", "pmcid"):
         value = record.data.get(key, {}).get("value") if isinstance(record.data.get(key), dict) else None
         if isinstance(value, str) and not IDENTIFIER_PATTERNS[key].fullmatch(value):
-            yield record.problem("identifier", (key, "value"), f"'{value}' is not a well-formed {key.upper()} (e.g. {IDENTIFIER_EXAMPLES[key]})")
+            yield record.problem("identifier", (key, "value"), f"'{value}' is not a well-formed {key.upper()} (e.g. {IDENTIFIER_EXAMPLES[key]}){_not_ascii(value)}")
     for i, reg in enumerate(record.data.get("registrations", [])):
         pattern = IDENTIFIER_PATTERNS[reg["registry"]]
         if not pattern.fullmatch(reg["value"]):
-            yield record.problem("identifier", ("registrations", i, "value"), f"'{reg['value']}' is not a well-formed {reg['registry']} number (e.g. {IDENTIFIER_EXAMPLES[reg['registry']]})")
+            yield record.problem("identifier", ("registrations", i, "value"), f"'{reg['value']}' is not a well-formed {reg['registry']} number (e.g. {IDENTIFIER_EXAMPLES[reg['registry']]}){_not_ascii(reg['value'])}")
+
+
+def _not_ascii(value: str) -> str:
+    """Names the first character an identifier cannot hold (they are printable ASCII),
+    since an invisible one cannot be seen in the message itself."""
+    odd = next((c for c in value if not " " < c <= "~"), None)
+    if odd is None:
+        return ""
+    name = unicodedata.name(odd, "a control character" if unicodedata.category(odd) == "Cc" else "an unnamed character")
+    return f"; it contains U+{ord(odd):04X} ({name}), and identifiers are plain ASCII"
 
 
 _DATE_KEYS = {"start", "end", "date", "from", "to", "current_to", "published", "curated", "judged"}
@@ -490,6 +508,60 @@ def unverified_facts(record: Record, ctx: Context) -> Iterator[Problem]:
         if status == "unverified":
             fact = value_at(record.data, path[:-1])
             yield record.problem("unverified", path[:-1], fact.get("reason", "unverified"), severity="warning")
+
+
+@rule("reserved-id", "A record id must not be a name the site gives its own pages or anchors beside record ids (an index page, a heading).")
+def id_not_reserved(record: Record, ctx: Context) -> Iterator[Problem]:
+    uses = _reserved(ctx.schemas, record.kind)
+    if record.id in uses:
+        yield record.problem("reserved-id", ("id",), f"id '{record.id}' is the site's own name for {uses[record.id]}; choose another id (and file name)")
+
+
+@cache
+def _reserved(schemas: Schemas, kind: str) -> dict[str, str]:
+    return sitenames.reserved(kind, schemas.enum("measure", "properties", "domain"))
+
+
+@cache
+def _whole_number_keys(schemas: Schemas, kind: str) -> tuple[frozenset[tuple], frozenset[str]]:
+    """The whole-number paths of a kind, and the keys that hold them (a list's key for
+    its items), so the rule looks only at those keys."""
+    wanted = schemas.whole_number_fields(kind)
+    return wanted, frozenset(path[-1] if path[-1] != "[]" else path[-2] for path in wanted)
+
+
+@rule("whole-number", "A count, year, day or other whole-number field is written without a decimal point (10, not 10.0).")
+def whole_numbers(record: Record, ctx: Context) -> Iterator[Problem]:
+    # JSON Schema's "integer" accepts 10.0, so the schema alone lets a count be written
+    # as a measurement. Which fields are whole numbers is read from the schema.
+    wanted, keys = _whole_number_keys(ctx.schemas, record.kind)
+    grouped = fields(record)
+    for key in keys:
+        for path, value in grouped.get(key, ()):
+            for where, number in ([(path + (i,), v) for i, v in enumerate(value)] if isinstance(value, list) else [(path, value)]):
+                if isinstance(number, float) and tuple("[]" if isinstance(p, int) else p for p in where) in wanted:
+                    yield record.problem("whole-number", where, f"{number!r} has a decimal point, but this field takes a whole number: write {int(number)}")
+
+
+@rule("percent-of-zero", "A count of 0 evaluable patients carries no percentage (0/0 is not a percentage of anything).")
+def no_percent_of_zero(record: Record, ctx: Context) -> Iterator[Problem]:
+    for i, outcome in enumerate(record.data.get("outcomes", [])):
+        value = outcome.get("value", {})
+        if value.get("type") == "count" and value.get("of") == 0 and "percent" in value:
+            yield record.problem("percent-of-zero", ("outcomes", i, "value", "percent"),
+                                 f"{value['percent']}% of 0 evaluable patients means nothing; leave 'percent' out")
+
+
+@rule("date-plausible", f"A publication year is not after this year, and no date is before {EARLIEST_YEAR}.")
+def dates_plausible(record: Record, ctx: Context) -> Iterator[Problem]:
+    year = record.data.get("year", {}).get("value") if isinstance(record.data.get("year"), dict) else None
+    if isinstance(year, int) and year > ctx.today.year:
+        yield record.problem("date-plausible", ("year", "value"), f"publication year {year} is after this year ({ctx.today.year})")
+    grouped = fields(record)
+    for path, value in (item for key in _DATE_KEYS for item in grouped.get(key, ())):
+        # The year alone decides (date-invalid judges the rest of the date).
+        if isinstance(value, str) and value[:4].isdigit() and int(value[:4]) < EARLIEST_YEAR:
+            yield record.problem("date-plausible", path, f"'{value}' is before {EARLIEST_YEAR}; no date in this knowledge base can be that early")
 
 
 _LEVELS = ["very-low", "low", "moderate", "high"]
@@ -659,14 +731,14 @@ def _forbidden_message(text: str, what: str, multiline: bool, name: str | None) 
 
 @cross_rule("duplicate-id", "Two records of one kind must not share an id.")
 def ids_unique(ctx: Context) -> Iterator[Problem]:
-    counts = Counter((r.kind, r.id) for r in ctx.records if r.id != "-")
+    counts = Counter((r.kind, id_key(r.id)) for r in ctx.records if r.id != "-")
     for record in ctx.records:
-        if counts[(record.kind, record.id)] > 1:
-            others = [r.rel for r in ctx.records if (r.kind, r.id) == (record.kind, record.id) and r is not record]
+        if record.id != "-" and counts[(record.kind, id_key(record.id))] > 1:
+            others = [r.rel for r in ctx.records if (r.kind, id_key(r.id)) == (record.kind, id_key(record.id)) and r is not record]
             yield record.problem("duplicate-id", ("id",), f"id '{record.id}' is also used by {', '.join(others)}")
 
 
-@cross_rule("duplicate-identifier", "A DOI, PMID or PMCID belongs to one study record only.")
+@cross_rule("duplicate-identifier", "A DOI, PMID or PMCID belongs to one study record only, however it is written (case, Unicode form, percent-encoding, invisible characters).")
 def identifiers_unique(ctx: Context) -> Iterator[Problem]:
     owners: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for record in ctx.records:
@@ -675,12 +747,69 @@ def identifiers_unique(ctx: Context) -> Iterator[Problem]:
         for key in ("doi", "pmid", "pmcid"):
             fact = record.data.get(key)
             if isinstance(fact, dict) and isinstance(fact.get("value"), str):
-                owners[(key, fact["value"].lower())].append(record)
+                owners[(key, identifier_key(key, fact["value"]))].append(record)
     for (key, value), records in owners.items():
         if len(records) > 1:
             for record in records:
-                others = ", ".join(r.id for r in records if r is not record)
+                mine = record.data[key]["value"]
+                others = ", ".join(r.id if r.data[key]["value"] == mine else f"{r.id} (written '{r.data[key]['value']}')"
+                                   for r in sorted(records, key=lambda r: r.rel) if r is not record)
                 yield record.problem("duplicate-identifier", (key, "value"), f"{key.upper()} {value} is also recorded by {others}")
+
+
+@cross_rule("supersedes-cycle", "A finding cannot supersede itself, nor can findings supersede each other in a cycle.")
+def supersedes_acyclic(ctx: Context) -> Iterator[Problem]:
+    successor = {r.id: r.data["supersedes"] for r in ctx.records if r.kind == "finding" and isinstance(r.data.get("supersedes"), str)}
+    records = {r.id: r for r in ctx.records if r.kind == "finding"}
+    state: dict[str, int] = {}  # 1 on the path being followed, 2 finished
+    for start in successor:
+        path: list[str] = []
+        node = start
+        while node in successor and node not in state:  # each finding names one other: a chain
+            state[node] = 1
+            path.append(node)
+            node = successor[node]
+        if state.get(node) == 1:  # the chain came back to itself: node..end is a cycle
+            cycle = path[path.index(node):]
+            for k, fid in enumerate(cycle):
+                order = cycle[k:] + cycle[:k] + [fid]
+                message = (f"finding '{fid}' supersedes itself" if len(cycle) == 1 else
+                           f"findings supersede each other in a cycle: {' -> '.join(order)}")
+                yield records[fid].problem("supersedes-cycle", ("supersedes",), message + "; 'supersedes' names an earlier finding")
+        for fid in path:
+            state[fid] = 2
+
+
+@cross_rule("overlap-conflict", "Two overlap declarations about one pair of studies must agree (A same-cohort B contradicts B superset-of A).")
+def overlaps_agree(ctx: Context) -> Iterator[Problem]:
+    # Every declaration, read from the study with the smaller id: A subset-of B and
+    # B superset-of A say the same; A subset-of B and B subset-of A do not.
+    by_pair: dict[tuple[str, str], list[tuple[Record, int, str, str]]] = defaultdict(list)
+    for record in ctx.records:
+        if record.kind != "study":
+            continue
+        declared = record.data.get("overlaps")
+        # Cross-record rules also see records that failed their schema: read defensively.
+        for i, item in enumerate(declared if isinstance(declared, list) else []):
+            other, relation = (item.get("study"), item.get("relation")) if isinstance(item, dict) else (None, None)
+            if isinstance(other, str) and isinstance(relation, str) and other != record.id:
+                read = relation if record.id < other else OVERLAP_INVERSE.get(relation, relation)
+                by_pair[tuple(sorted((record.id, other)))].append((record, i, relation, read))
+    for declarations in by_pair.values():
+        if len({read for *_, read in declarations}) < 2:
+            continue
+        for record, i, relation, read in declarations:
+            other = record.data["overlaps"][i]["study"]
+            for r2, j, relation2, read2 in declarations:
+                if read2 == read:
+                    continue
+                if r2 is record:
+                    said = f"overlaps[{j}] says '{relation2}' for the same study"
+                else:
+                    said = (f"{other} ({r2.rel}) says it is '{relation2}' {record.id}, which from this side reads "
+                            f"'{OVERLAP_INVERSE.get(relation2, relation2)}'")
+                yield record.problem("overlap-conflict", ("overlaps", i, "relation"),
+                                     f"this study is declared '{relation}' {other}, but {said}; make the declarations agree")
 
 
 @cross_rule("not-checked", "Warning: records that refer to a record file that failed to load were not checked against it.")

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from .check import check_records, unloaded_ids
+from .check import OVERLAP_INVERSE, check_records, unloaded_ids
 from .load import Record, load_records
 from .problems import Problem, Report
 from .schema import Schemas, load_schemas
@@ -76,12 +76,11 @@ class KnowledgeBase:
     @cached_property
     def overlaps(self) -> dict[str, list[tuple[str, str, str]]]:
         """Study id -> (other study, relation seen from this study, basis), both directions."""
-        inverse = {"subset-of": "superset-of", "superset-of": "subset-of"}
         index: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for sid, study in self.studies.items():
             for o in study.get("overlaps", []):
                 index[sid].append((o["study"], o["relation"], o["basis"]))
-                index[o["study"]].append((sid, inverse.get(o["relation"], o["relation"]), o["basis"]))
+                index[o["study"]].append((sid, OVERLAP_INVERSE.get(o["relation"], o["relation"]), o["basis"]))
         return {k: sorted(set(v)) for k, v in index.items()}
 
     @cached_property

@@ -8,6 +8,8 @@ surprises into located errors instead of silently accepted values:
 * no duplicate keys, no merge keys, string keys only;
 * YAML 1.1 booleans (yes/no/on/off) and unquoted dates/times are rejected, as are
   sexagesimal, octal, hexadecimal and binary integers and .inf/.nan;
+* numbers that a float or a JSON reader cannot hold (more than 15 digits, overflow,
+  underflow to zero) are refused rather than silently changed;
 * UTF-8 only, no byte-order mark, no tabs or carriage returns, one document per file,
   a size cap checked before the file is read, and a nesting-depth cap checked before
   the text is composed (deep nesting crashes libyaml's recursive composer);
@@ -19,6 +21,7 @@ re-composing the text, so the common, valid path stays as fast as plain parsing.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +53,9 @@ _MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:])[&*][^\s,\[\]{}]", re.MULTILINE)
 # recurses in C and crashes the interpreter (segfault) at tens of thousands of levels,
 # and jsonschema-rs gives up at 255. MAX_DEPTH refuses it first, with a located error.
 MAX_DEPTH = 64
+# No count, year or day needs more digits; 15 also keeps every whole number exact for
+# JSON readers that hold numbers as doubles (JavaScript's safe integers end at 16).
+MAX_DIGITS = 15
 # Each nesting level needs a '[', '{', a '- ' or '? ' indicator, or one more space of
 # indentation, so text with few of these cannot nest past 150 + 40 levels and skips the
 # event scan (an extra parse) that finds the exact depth. What nests between 64 and 190
@@ -122,13 +128,21 @@ def _bool(loader: GuardedLoader, node: yaml.ScalarNode) -> bool:
 def _int(loader: GuardedLoader, node: yaml.ScalarNode) -> int:
     if not _DECIMAL_INT.fullmatch(node.value):
         raise _mark_error("yaml11-number", f"'{node.value}' would be read as a YAML 1.1 number; write a plain decimal number, or quote it if it is text", node.start_mark)
+    digits = len(node.value.lstrip("+-"))
+    if digits > MAX_DIGITS:  # also keeps int() below Python's 4,300-digit limit (a ValueError)
+        raise _mark_error("number-size", f"a whole number of {digits} digits; no field takes more than {MAX_DIGITS} (quote it if it is text)", node.start_mark)
     return int(node.value)
 
 
 def _float(loader: GuardedLoader, node: yaml.ScalarNode) -> float:
     if not _DECIMAL_FLOAT.fullmatch(node.value):
         raise _mark_error("yaml11-number", f"'{node.value}' is not a plain decimal number (no .inf, .nan, sexagesimal or underscores); quote it if it is text", node.start_mark)
-    return float(node.value)
+    number = float(node.value)
+    mantissa = node.value.lower().partition("e")[0]
+    if not math.isfinite(number) or (number == 0 and any(d in mantissa for d in "123456789")):
+        shown = f"'{node.value}'" if len(node.value) <= 40 else f"a number of {len(node.value)} characters"
+        raise _mark_error("number-size", f"{shown} is beyond what a decimal number can hold (it would be read as {number}); check the value", node.start_mark)
+    return number
 
 
 GuardedLoader.add_constructor("tag:yaml.org,2002:bool", _bool)

@@ -9,7 +9,8 @@ read from the schemas here, never restated in Python.
 from __future__ import annotations
 
 import json
-from functools import cached_property
+from collections import defaultdict
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -20,6 +21,7 @@ from .problems import Problem
 from .tree import TreeError, UnsafeFile, read_bytes
 
 KINDS = tuple(KIND_FOLDERS.values())
+_MAX_FIELD_DEPTH = 30
 
 
 MAX_SCHEMA_BYTES = 4 * 1024 * 1024  # ours are tens of kilobytes
@@ -82,6 +84,58 @@ class Schemas:
     def evidence_levels(self) -> dict[str, str]:
         return dict(self.documents["study"]["properties"]["design"]["x-evidence-level"])
 
+    # Fields ---------------------------------------------------------------------------
+    def fields(self, kind: str) -> dict[tuple, list[dict[str, Any]]]:
+        """Every place a record of this kind can hold a value, by its path ('[]' stands
+        for any list index), with every schema node that applies there: the node, what
+        its $ref points to, and each allOf/anyOf/oneOf/then/else branch. Branches are
+        merged, so a path is listed when any branch allows it."""
+        found: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+        stack: list[tuple[tuple, str, dict]] = [((), kind, self.documents[kind])]
+        while stack:
+            path, doc, node = stack.pop()
+            if len(path) > _MAX_FIELD_DEPTH:  # records nest about ten levels; a $ref cycle would not end
+                continue
+            for where, part in self._expand(doc, node):
+                found[path].append(part)
+                for name, sub in part.get("properties", {}).items():
+                    stack.append((path + (name,), where, sub))
+                if isinstance(part.get("items"), dict):
+                    stack.append((path + ("[]",), where, part["items"]))
+        return dict(found)
+
+    def _expand(self, doc: str, node: dict) -> list[tuple[str, dict]]:
+        out = [(doc, node)]
+        if "$ref" in node:
+            target, _, pointer = node["$ref"].partition("#")
+            where = target.replace(".schema.json", "") if target else doc
+            ref = self.common if where == "common" else self.documents[where]
+            for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
+                ref = ref[part]
+            out += self._expand(where, ref)
+        for key in ("allOf", "anyOf", "oneOf"):
+            for sub in node.get(key, []):
+                out += self._expand(doc, sub)
+        for key in ("then", "else"):
+            if isinstance(node.get(key), dict):
+                out += self._expand(doc, node[key])
+        return out
+
+    @cache
+    def whole_number_fields(self, kind: str) -> frozenset[tuple]:
+        """Paths whose numbers must be whole: typed integer (perhaps also null, text or
+        an object) and never 'number'. JSON Schema counts 10.0 as an integer, so
+        check.py's rule whole-number refuses a decimal point there."""
+        out = set()
+        for path, nodes in self.fields(kind).items():
+            types: set[str] = set()
+            for node in nodes:
+                declared = node.get("type")
+                types.update(declared if isinstance(declared, list) else [declared] if declared else [])
+            if "integer" in types and "number" not in types:
+                out.add(path)
+        return frozenset(out)
+
     def describe(self, kind: str, *pointer: str) -> dict[str, str]:
         """Value -> description for an enum that carries enumDescriptions."""
         node = self.documents[kind] if kind in self.documents else self.common
@@ -110,6 +164,12 @@ def did_you_mean(given: str, choices: list[str], otherwise: str) -> str:
 
 
 def _message(error: Any) -> str:
+    # A limit's message would quote the whole over-long value: say how long it is instead.
+    kind = type(error.kind).__name__
+    if kind == "MaxLength":
+        return f"text of {len(error.instance)} characters is longer than the limit of {error.kind.limit}"
+    if kind == "MaxItems":
+        return f"{len(error.instance)} items, more than the limit of {error.kind.limit}"
     message = error.message
     # jsonschema-rs quotes whole sub-documents in some messages; keep lines short.
     if len(message) > 300:

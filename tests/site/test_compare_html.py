@@ -37,7 +37,7 @@ def test_the_asct_page_lists_the_leukemia_2017_cohort(built, kb):
     rows = list(_rows_by_study(page, "Outcomes reported", LEUKEMIA_2017))
     measures = {r.attrs["data-measure"]: r.text() for r in rows}
     assert "94%" in measures["overall-survival"] and "76%" in measures["progression-free-survival"]
-    plot = page.by_id("forest-overall-survival-table")
+    plot = page.by_id("forest--overall-survival--table")
     assert any("Leukemia 2017" in th.text() for th in plot.iter("th"))
     # And in the comparison's ASCT row, not under mixed regimens.
     matrix = built.page(COMPARISON).by_id("comparison-matrix")

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from poemskb.sitenames import part_anchor
 from poemskb.render.forest import PlotRow, forest_figure, forest_svg, legend
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -121,7 +122,7 @@ def test_every_built_plot_matches_its_table(built, kb):
         for figure in _plots(tree):
             ident = figure.attrs["id"]
             found = marks(_svg_source(html, ident))
-            table = tree.by_id(f"{ident}-table")
+            table = tree.by_id(part_anchor(ident, "table"))
             rows = list(table.find("tbody").iter("tr"))
             assert len(found) == len(rows) > 0, (url, ident)
             for mark, row in zip(found, rows):

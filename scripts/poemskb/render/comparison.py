@@ -5,6 +5,8 @@ evidence map (regimen × design: studies and patients) drawn as inline SVG with 
 table carrying the same numbers for screen readers and readers without images."""
 from __future__ import annotations
 
+from ..sitenames import forest_anchor
+
 import math
 
 from . import links
@@ -108,7 +110,7 @@ def _forest_plots(site: Site, rows: list, path: str) -> Html:
     for mid in key_measures(site):
         drawn, left_out = plot_rows(site, [r for r in rows if r.measure == mid], path, show_regimen=True)
         if drawn:
-            figures.append(forest_figure(drawn, left_out, site.measure_name(mid), f"forest-{mid}", path, data_measure=mid))
+            figures.append(forest_figure(drawn, left_out, site.measure_name(mid), forest_anchor(mid), path, data_measure=mid))
     return join(figures) if figures else para("No key outcome has a proportion to plot yet.")
 
 

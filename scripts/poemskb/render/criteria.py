@@ -4,6 +4,7 @@ Sources disagree (which items are minor criteria, which are grouped), so nothing
 merged: each column is one record's list in its source's order."""
 from __future__ import annotations
 
+from .. import sitenames
 from . import fmt, links
 from .context import Site
 from .html import Cell, el, esc, fmt as h, join, link, table
@@ -12,11 +13,11 @@ from .page import Page, para
 
 def render_criteria(site: Site) -> Page:
     path = links.CRITERIA
-    page = Page(path, "Diagnostic criteria")
+    page = Page(path, sitenames.CRITERIA_TITLE)
     records = sorted(site.kb.criteria)
     page.html(para(f"{len(records)} lists of diagnostic criteria for POEMS syndrome, each exactly as one source gives it. "
                    "They differ; the table shows them side by side and each list's notes say how."))
-    page.h(2, "Side by side", "side-by-side")
+    page.h(2, "Side by side", sitenames.SIDE_BY_SIDE)
     groups = []
     for cid in records:
         for g in site.kb.criteria[cid]["groups"]:

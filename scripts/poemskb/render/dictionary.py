@@ -120,7 +120,8 @@ def _allowed(node: dict) -> Html:
     rules = []
     for key, words in (("pattern", "pattern"), ("minimum", "at least"), ("maximum", "at most"),
                        ("exclusiveMinimum", "more than"), ("minLength", "at least this many characters:"),
-                       ("maxLength", "at most this many characters:"), ("minItems", "at least this many items:")):
+                       ("maxLength", "at most this many characters:"), ("minItems", "at least this many items:"),
+                       ("maxItems", "at most this many items:")):
         if key in node:
             rules.append(f"{words} {node[key]}")
     if rules:

@@ -1,6 +1,7 @@
 """Review-level findings, each with the dates of its searches and what came after."""
 from __future__ import annotations
 
+from .. import sitenames
 from . import fmt, links
 from .context import Site
 from .html import Cell, el, esc, fmt as h, join, link, table, ul
@@ -16,7 +17,7 @@ def current_findings(site: Site, kind: str | None = None) -> list[str]:
 
 def render_findings(site: Site) -> Page:
     path = links.FINDINGS
-    page = Page(path, "Review findings")
+    page = Page(path, sitenames.FINDINGS_TITLE)
     page.html(para("Conclusions of reviews and expert papers. Each says how current it is: a finding covers only "
                    "the evidence its searches could find."))
     for fid, f in sorted(site.kb.findings.items(), key=lambda kv: kv[1].get("current_to") or kv[1].get("published") or "", reverse=True):

@@ -11,6 +11,8 @@ same records give the same bytes.
 """
 from __future__ import annotations
 
+from ..sitenames import part_anchor
+
 from dataclasses import dataclass
 
 from . import links
@@ -128,12 +130,13 @@ def forest_svg(rows: list[PlotRow], title: str, ident: str) -> str:
     """The plot as one SVG element (inline in the page). Rows arrive grouped."""
     total_h = height(rows)
     plot_bottom = total_h - AXIS_H
+    title_id, desc_id = part_anchor(ident, "title"), part_anchor(ident, "desc")
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="poems-forest__svg" viewBox="0 0 {WIDTH} {total_h}" '
-           f'width="{WIDTH}" height="{total_h}" role="img" aria-labelledby="{esc(ident)}-title {esc(ident)}-desc" '
+           f'width="{WIDTH}" height="{total_h}" role="img" aria-labelledby="{esc(title_id)} {esc(desc_id)}" '
            f'font-family="sans-serif" font-size="{FONT}" fill="currentColor">',
-           el("title", title, id=f"{ident}-title"),
+           el("title", title, id=title_id),
            el("desc", "Each row is one study arm or cohort: a square at the figure, a line across its 95% interval. "
-                      "The table with the plot gives the same figures.", id=f"{ident}-desc")]
+                      "The table with the plot gives the same figures.", id=desc_id)]
     for tick in (0, 25, 50, 75, 100):
         x = _f(x_of(tick))
         out.append(f'<line class="poems-forest__grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{plot_bottom}" stroke="currentColor" '
@@ -189,7 +192,7 @@ def forest_table(rows: list[PlotRow], caption: str, ident: str) -> Html:
         out.append(Row([Cell(label, header=True), Cell(r.value_text, sort=r.value), ci,
                         Cell("–" if r.n is None else str(r.n), sort=r.n or 0), r.line, r.design, r.follow_up or "–", status]))
     return table(["Study arm or cohort", "Value as reported", "95% interval", "n", "Population", "Design", "Follow-up",
-                  "Status"], out, caption=caption, labels=True, id=f"{ident}-table", data_nosort=True)
+                  "Status"], out, caption=caption, labels=True, id=part_anchor(ident, "table"), data_nosort=True)
 
 
 def legend(path: str) -> Html:

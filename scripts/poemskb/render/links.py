@@ -13,6 +13,8 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import quote
 
+from ..sitenames import INDEX
+
 GENERATED = "generated"
 
 
@@ -34,8 +36,8 @@ def sof_page(rid: str) -> str:
     return f"{GENERATED}/sof/{rid}.md"
 
 
-STUDIES_INDEX = f"{GENERATED}/studies/index.md"
-REGIMENS_INDEX = f"{GENERATED}/regimens/index.md"
+STUDIES_INDEX = f"{GENERATED}/studies/{INDEX}.md"  # an id the records cannot take (sitenames)
+REGIMENS_INDEX = f"{GENERATED}/regimens/{INDEX}.md"
 COMPARISON = f"{GENERATED}/comparison.md"
 MEASURES = f"{GENERATED}/measures.md"
 CRITERIA = f"{GENERATED}/criteria.md"

@@ -1,6 +1,7 @@
 """The outcome measures page: the vocabulary, each term's definition and its source."""
 from __future__ import annotations
 
+from .. import sitenames
 from . import fmt, links
 from .context import Site
 from .html import Cell, el, esc, join, link, table
@@ -9,7 +10,7 @@ from .page import Page, para
 
 def render_measures(site: Site) -> Page:
     path = links.MEASURES
-    page = Page(path, "Outcome measures")
+    page = Page(path, sitenames.MEASURES_TITLE)
     page.html(para("The outcomes studies report, grouped by what they concern. Studies often define a response in "
                    "their own way; each definition says where it comes from, and 'not seen' means no definition was "
                    "found on any page read."))
@@ -20,7 +21,7 @@ def render_measures(site: Site) -> Page:
                          key=lambda mid: site.kb.measures[mid]["name"].lower())
         if not members:
             continue
-        page.h(2, fmt.label(domain), f"domain-{domain}")
+        page.h(2, fmt.label(domain), sitenames.domain_anchor(domain))
         for mid in members:
             m = site.kb.measures[mid]
             page.h(3, m["name"], mid)

@@ -1,6 +1,7 @@
 """Generated part of the plain-language page for patients and carers (docs/patients.md)."""
 from __future__ import annotations
 
+from .. import sitenames
 from . import fmt, links
 from .context import Site
 from .html import el, esc, join, link
@@ -59,7 +60,7 @@ def render_patients(site: Site) -> Partial:
                    "how well a treatment works, or which is right for you."))
     for rid in evidence_order(site):
         r = site.kb.regimens[rid]
-        part.h(3, r["name"], f"plain-{rid}")
+        part.h(3, r["name"], f"{sitenames.PLAIN}{rid}")
         cell = site.evidence_cell(rid)
         by_design: dict[str, int] = {}
         for sid in cell.studies:

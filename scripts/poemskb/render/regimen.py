@@ -1,6 +1,8 @@
 """A page per regimen (generated/regimens/<id>.md) and the regimens index."""
 from __future__ import annotations
 
+from ..sitenames import forest_anchor
+
 from . import fmt, links
 from .context import SAFETY_DOMAIN, MapCell, OutcomeRow, Site
 from .html import Cell, Column, Html, Row, el, esc, fmt as h, join, link, table
@@ -49,7 +51,7 @@ def _forest_plots(site: Site, rid: str, rows: list[OutcomeRow], path: str) -> Ht
         drawn, left_out = plot_rows(site, by_measure[mid], path, show_regimen=False)
         if drawn:
             figures.append(forest_figure(drawn, left_out, f"{site.measure_name(mid)} with {site.regimen_label(rid)}",
-                                         f"forest-{mid}", path, data_measure=mid))
+                                         forest_anchor(mid), path, data_measure=mid))
     if not figures:
         return para("No study reports a proportion (a count or a percentage) for this regimen, so there is nothing to plot.")
     return join([legend(path), *figures])
