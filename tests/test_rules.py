@@ -80,6 +80,15 @@ CASES = {
     "overlap-self": (
         MINIMAL.replace("provenance:\n", "overlaps:\n  - {study: minimal-study, relation: same-cohort, basis: 'itself, by mistake'}\nprovenance:\n"),
         f"{PATH}:33:6: error[overlap-self]: minimal-study: overlaps[0].study: a study cannot list itself in overlaps"),
+    "source-address": (
+        edit('      where: An imaginary abstract page\n', '      where: An imaginary abstract page\n      url: https://docslib.org/doc/1\n'),
+        f"{PATH}:37:7: error[source-address]: minimal-study: provenance.checks[0].url: 'docslib.org' is not a canonical source host; link the publication itself (doi.org, PubMed, PMC, the publisher or the registry) and name a third-party copy in 'where' and 'note' without linking it (see CONTRIBUTING.md, 'Source addresses')"),
+    "summary-number": (
+        edit("summary: A made-up study that exists only to exercise the validator's rules.", "summary: A made-up study of 20 patients in which 13 responded."),
+        f"{PATH}:11:1: warning[summary-number]: minimal-study: summary: states 13, which no field of this record holds; record the figure with its locator, or leave it out"),
+    "summary-unverified": (
+        edit("summary: A made-up study that exists only to exercise the validator's rules.", "summary: A made-up study in which 10 of 20 patients responded.").replace("{type: count, n: 10, of: 20, percent: 50.0}\n", "{type: count, n: 10, of: 20, percent: 50.0}\n    status: unverified\n    reason: seen only in a news report\n").replace("  n: 20\n  locator", "  n: 21\n  locator").replace("    n: 20\n", "    n: 21\n"),
+        f"{PATH}:11:1: error[summary-unverified]: minimal-study: summary: states 10 as certain, but the record holds it only as unverified; say it is not confirmed, or leave it out"),
     "unverified": (
         edit("pmid: {value: \"12345678\", status: verified, check: page}", "pmid: {value: \"12345678\", status: unverified, reason: seen only in a citation}"),
         f"{PATH}:8:1: warning[unverified]: minimal-study: pmid: seen only in a citation"),

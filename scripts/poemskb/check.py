@@ -493,6 +493,7 @@ _WORDS = dict(zip("two three four five six seven eight nine ten eleven twelve th
 _TENS = dict(zip("twenty thirty forty fifty sixty seventy eighty ninety".split(), range(20, 100, 10)))
 _WORD_NUMBER = re.compile(r"\b(%s)(?:-(%s))?\b|\b(%s)\b" % ("|".join(_TENS), "|".join(list(_WORDS)[:8]) + "|one", "|".join(_WORDS)), re.IGNORECASE)
 SUMMARY_KEYS = ("summary", "plain_summary")
+IDENTIFIER_KEYS = ("doi", "pmid", "pmcid", "registrations")
 HEDGES = ("unverified", "not confirmed", "unconfirmed", "reportedly", "news report", "according to")
 
 
@@ -514,8 +515,8 @@ def _held_numbers(record: Record) -> tuple[set[float], set[float]]:
         for n in {number, round(number), round(number, 1)}:
             held[n] = held.get(n, False) or sure
     for path, value in walk(record.data):
-        if path and path[0] in SUMMARY_KEYS:
-            continue
+        if path and (path[0] in SUMMARY_KEYS or path[0] in IDENTIFIER_KEYS or path[-1] == "url"):
+            continue  # identifiers and addresses hold digits, not figures
         sure = not _under_unverified(record.data, path)
         if isinstance(value, bool):
             continue
