@@ -17,6 +17,10 @@ REGISTRIES = {"NCT": "ClinicalTrials.gov", "UMIN": "UMIN Clinical Trials Registr
               "jRCT": "Japan Registry of Clinical Trials", "EudraCT": "EU Clinical Trials Register", "ISRCTN": "ISRCTN registry"}
 
 
+ABSTRACT_ONLY = ("From the abstract only: nobody has read the full text for this record, so its figures may lack "
+                 "the detail, denominators and caveats the full paper gives.")
+
+
 def render_study(site: Site, sid: str) -> Page:
     s = site.kb.studies[sid]
     path = links.study_page(sid)
@@ -29,7 +33,8 @@ def render_study(site: Site, sid: str) -> Page:
     if s.get("arms"):
         page.h(2, "Arms", "arms").html(_arms(site, sid, path, checks))
     if s.get("outcomes"):
-        page.h(2, "Outcomes", "outcomes").html(_outcomes(site, sid, path, checks))
+        page.h(2, "Outcomes", "outcomes").html(join([para(ABSTRACT_ONLY) if site.abstract_only(sid) else "",
+                                                     _outcomes(site, sid, path, checks)]))
     if s.get("case"):
         page.h(2, "The case", "case").html(_case(site, s, path, checks))
     if s.get("criteria"):
@@ -51,6 +56,8 @@ def _overview(site: Site, sid: str, path: str) -> Html:
     unverified = sum(1 for _, f in open_facts if f.get("status") == "unverified")
     unknown = sum(1 for _, f in open_facts if f.get("status") == "unknown")
     marks = [badge("design", site.design_label(s["design"])), badge("level", site.level_label(sid))]
+    if s.get("outcomes") and site.abstract_only(sid):
+        marks.append(badge("abstract-only", "From the abstract only", title=ABSTRACT_ONLY))
     if unverified:
         marks.append(badge("unverified", f"{unverified} unverified"))
     if unknown:
