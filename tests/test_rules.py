@@ -102,7 +102,7 @@ def test_rule_fixture(scratch, code):
 
 
 def test_every_rule_has_a_fixture():
-    covered = set(CASES) | {"duplicate-id", "duplicate-identifier"}
+    covered = set(CASES) | {"duplicate-id", "duplicate-identifier", "duplicate-label"}
     assert covered >= set(RULES) | set(CROSS_RULES), sorted((set(RULES) | set(CROSS_RULES)) - covered)
 
 
@@ -116,6 +116,12 @@ def test_duplicate_identifier_across_studies(scratch):
     text = MINIMAL.replace("value: 10.1000/test.1", "value: 10.1038/s41375-019-0391-2")
     found = problems_for(scratch, text)
     assert f"{PATH}:7:7: error[duplicate-identifier]: minimal-study: doi.value: DOI 10.1038/s41375-019-0391-2 is also recorded by leukemia-2019-asct-mdex-ldex" in found
+
+
+def test_duplicate_label_across_studies(scratch):
+    text = MINIMAL.replace("id: minimal-study\n", "id: minimal-study\nlabel: Misawa 2016, J-POST\n")
+    found = problems_for(scratch, text)
+    assert f"{PATH}:3:1: error[duplicate-label]: minimal-study: label: label 'Misawa 2016, J-POST' is also used by misawa-2016-jpost-thalidomide" in found
 
 
 def test_truncated_percentage_is_accepted(scratch):

@@ -595,6 +595,19 @@ def identifiers_unique(ctx: Context) -> Iterator[Problem]:
                 yield record.problem("duplicate-identifier", (key, "value"), f"{key.upper()} {value} is also recorded by {others}")
 
 
+@cross_rule("duplicate-label", "Two studies must not share a label: pages name each study by it.")
+def labels_unique(ctx: Context) -> Iterator[Problem]:
+    owners: dict[str, list[Record]] = defaultdict(list)
+    for record in ctx.records:
+        label = record.data.get("label") if record.kind == "study" else None
+        if isinstance(label, str):
+            owners[label.casefold()].append(record)
+    for records in owners.values():
+        for record in records if len(records) > 1 else ():
+            others = ", ".join(r.id for r in records if r is not record)
+            yield record.problem("duplicate-label", ("label",), f"label '{record.data['label']}' is also used by {others}")
+
+
 def check_schema(record: Record, schemas: Schemas) -> list[Problem]:
     return [record.problem("schema", path, message) for path, message in schemas.errors(record)]
 

@@ -100,14 +100,14 @@ class Site:
         return " · ".join(x for x in ("Title not known", self.design_label(s["design"]).lower(), regimens, source) if x)
 
     def study_label(self, sid: str) -> str:
-        """A short name a reader recognises, unique across the knowledge base, built only
-        from verified facts: 'Misawa 2016', 'Kuwabara 2008 · Cochrane review', 'Blood 2014 ·
-        meeting abstract · Rd'. Never the record id."""
+        """A short name a reader recognises, unique across the knowledge base: the record's
+        curated 'label', else one built only from verified facts ('Misawa 2016', 'Kuwabara
+        2008 · Cochrane review', 'Blood · Rd · 9 patients'). Never the record id."""
         return self.study_labels[sid]
 
     @cached_property
     def study_labels(self) -> dict[str, str]:
-        bases = {sid: self._label_base(sid) for sid in self.kb.studies}
+        bases = {sid: s.get("label") or self._label_base(sid) for sid, s in self.kb.studies.items()}
         labels = dict(bases)
         for extra in (self._label_kind, self._label_topic, self._label_size):
             counts = defaultdict(int)

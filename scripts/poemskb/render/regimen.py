@@ -159,7 +159,7 @@ def outcome_table(site: Site, rows: list[OutcomeRow], path: str, caption: str, s
             group, fmt.timepoint(o.get("timepoint")),
             Cell(link(links.href(path, links.study_page(row.study), "outcomes"), site.study_label(row.study)), sort=site.study_label(row.study)),
             Cell(site.design_label(s["design"]), sort=site.level(row.study)),
-            fmt.follow_up(s.get("follow_up")), fmt.locator(o["locator"], checks), status,
+            fmt.follow_up(s.get("follow_up")), fmt.locator(o["locator"], checks, site.study_labels), status,
         ]
         out.append(cells)
     return table(columns, out, caption=caption, **values)

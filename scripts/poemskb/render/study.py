@@ -29,7 +29,7 @@ def render_study(site: Site, sid: str) -> Page:
     page.html(_overview(site, sid, path))
     page.h(2, "Citation", "citation").html(_citation(site, sid, path, checks))
     page.h(2, "Design and evidence level", "design").html(_design(site, sid, path))
-    page.h(2, "Population and setting", "population").html(_population(s, checks))
+    page.h(2, "Population and setting", "population").html(_population(s, checks, site.study_labels))
     if s.get("arms"):
         page.h(2, "Arms", "arms").html(_arms(site, sid, path, checks))
     if s.get("outcomes"):
@@ -161,10 +161,10 @@ def _design(site: Site, sid: str, path: str) -> Html:
     return table(["Item", "Value"], rows, caption="Design", data_nosort=True)
 
 
-def _population(s: dict, checks: dict) -> Html:
+def _population(s: dict, checks: dict, names: dict[str, str]) -> Html:
     pop = s["population"]
     rows = [[Cell("Disease stage", header=True), fmt.label(pop["status"]), ""],
-            [Cell("Patients", header=True), fmt.n_text(pop.get("n")), fmt.locator(pop.get("locator"), checks)]]
+            [Cell("Patients", header=True), fmt.n_text(pop.get("n")), fmt.locator(pop.get("locator"), checks, names)]]
     if pop.get("age"):
         rows.append([Cell("Age", header=True), fmt.age(pop["age"]), ""])
     if pop.get("sex"):
@@ -182,7 +182,7 @@ def _population(s: dict, checks: dict) -> Html:
             parts.append("; ".join(setting["institutions"]))
         if setting.get("countries"):
             parts.append("countries: " + ", ".join(setting["countries"]))
-        rows.append([Cell("Setting", header=True), "; ".join(parts) or "not given", fmt.locator(setting.get("locator"), checks)])
+        rows.append([Cell("Setting", header=True), "; ".join(parts) or "not given", fmt.locator(setting.get("locator"), checks, names)])
     enrol = s.get("enrolment")
     if enrol:
         text = " to ".join(x for x in (fmt.date(enrol.get("start")), fmt.date(enrol.get("end"))) if x)
@@ -234,7 +234,7 @@ def _arms(site: Site, sid: str, path: str, checks: dict) -> Html:
                      Cell(n, sort=arm.get("n")),
                      el("ol", join(el("li", st) for st in steps)) if steps else "",
                      ul(_modification(m) for m in arm.get("modifications", [])),
-                     arm.get("note", ""), fmt.locator(arm.get("locator"), checks)])
+                     arm.get("note", ""), fmt.locator(arm.get("locator"), checks, site.study_labels)])
     return table(["Arm", "Defining regimen", Column("Patients", numeric=True), "Treatment steps",
                   "Changes to the regimen", "Note", "Where stated"], rows, caption="Treatment arms")
 
@@ -254,7 +254,7 @@ def _outcomes(site: Site, sid: str, path: str, checks: dict) -> Html:
             arm, "; ".join(detail), fmt.timepoint(o.get("timepoint")),
             Cell(fmt.value_text(o["value"]), sort=fmt.sort_key(o["value"])),
             fmt.p_text(o.get("p"), arm_labels), o.get("note", ""),
-            fmt.locator(o["locator"], checks), status,
+            fmt.locator(o["locator"], checks, site.study_labels), status,
         ])
     return table(["Measure", "Arm", "Subgroup or grade", "Time point", Column("Value as reported", numeric=True),
                   "p", "Note", "Where in the source", "Status"], rows,
