@@ -93,8 +93,10 @@ class Site:
         title = s["title"].get("value")
         if title:
             return title
-        # Never a made-up title: a description from the record's own fields, saying so,
-        # so an index of many untitled abstracts still tells them apart.
+        # Never a made-up title: the study's curated label (unique, from verified facts),
+        # saying the title is not known; without a label, a description from its fields.
+        if s.get("label"):
+            return f"{s['label']} · title not known"
         regimens = ", ".join(sorted({self.regimen_label(a["regimen"]) for a in s.get("arms", [])}))
         source = " ".join(str(x) for x in (s["journal"].get("value"), s["year"].get("value")) if x)
         return " · ".join(x for x in ("Title not known", self.design_label(s["design"]).lower(), regimens, source) if x)
