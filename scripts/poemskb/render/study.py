@@ -17,8 +17,8 @@ REGISTRIES = {"NCT": "ClinicalTrials.gov", "UMIN": "UMIN Clinical Trials Registr
               "jRCT": "Japan Registry of Clinical Trials", "EudraCT": "EU Clinical Trials Register", "ISRCTN": "ISRCTN registry"}
 
 
-ABSTRACT_ONLY = ("From the abstract only: nobody has read the full text for this record, so its figures may lack "
-                 "the detail, denominators and caveats the full paper gives.")
+ABSTRACT_ONLY = ("From the abstract only: only the abstract (or a weaker copy) was read for this record, so its "
+                 "figures may lack the detail, denominators and caveats of the full paper.")
 
 
 def render_study(site: Site, sid: str) -> Page:
