@@ -22,6 +22,23 @@ def test_every_outcome_is_a_row_with_locator_and_status(kb, tmp_path):
     assert brady["status"] == "unverified"
 
 
+def test_outcome_rows_carry_role_population_regimen_and_interval(kb, tmp_path):
+    export_all(kb, tmp_path, __version__)
+    rows = {(r["study"], r["measure"], r["subgroup"]): r for r in csv.DictReader((tmp_path / "outcomes.csv").open(encoding="utf-8"))}
+    # Gao's 26/34: the exact interval, whose bounds test_stats checks against the binomial tails.
+    gao = rows[("gao-2021-skin-low-dose-rd", "skin-complete-response", "hyperpigmentation")]
+    assert (gao["ci_source"], gao["ci_method"], gao["role"], gao["line"]) == ("computed", "clopper-pearson", "treatment", "newly-diagnosed")
+    assert (gao["ci_low"], gao["ci_high"]) == ("58.83", "89.25")
+    # Leukemia 2017's whole-cohort OS informs ASCT; its PFS by remission is an association.
+    os5 = rows[("leukemia-2017-asct-pretransplant", "overall-survival", "")]
+    assert (os5["arm"], os5["regimen"], os5["regimen_informed"], os5["ci_low"], os5["ci_high"], os5["ci_source"]) == ("all", "", "asct-hdm", "87", "97", "reported")
+    assert rows[("leukemia-2017-asct-pretransplant", "progression-free-survival", "with haematologic remission")]["role"] == "association"
+    bare = rows[("leukemia-2017-asct-pretransplant", "haematologic-complete-response", "")]
+    assert bare["ci_low"] == "" and "without counts" in bare["ci_note"]
+    mixed = rows[("leukemia-2019-asct-mdex-ldex", "overall-survival", "")]
+    assert (mixed["regimen_informed"], mixed["mixed_regimens"]) == ("", "yes")
+
+
 def test_unknown_citation_parts_say_so(kb, tmp_path):
     export_all(kb, tmp_path)
     rows = {r["study"]: r for r in csv.DictReader((tmp_path / "studies.csv").open(encoding="utf-8"))}

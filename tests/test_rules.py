@@ -89,6 +89,13 @@ CASES = {
     "summary-unverified": (
         edit("summary: A made-up study that exists only to exercise the validator's rules.", "summary: A made-up study in which 10 of 20 patients responded.").replace("{type: count, n: 10, of: 20, percent: 50.0}\n", "{type: count, n: 10, of: 20, percent: 50.0}\n    status: unverified\n    reason: seen only in a news report\n").replace("  n: 20\n  locator", "  n: 21\n  locator").replace("    n: 20\n", "    n: 21\n"),
         f"{PATH}:11:1: error[summary-unverified]: minimal-study: summary: states 10 as certain, but the record holds it only as unverified; say it is not confirmed, or leave it out"),
+    "population-conflict": (
+        edit("    regimen: rd\n", "    regimen: rd\n    population: {line: relapsed-refractory, locator: {in: abstract}}\n"),
+        f"{PATH}:24:18: error[population-conflict]: minimal-study: arms[0].population.line: 'relapsed-refractory' contradicts the study's population.status 'newly-diagnosed': these patients are part of that population; give the same value or correct the wider one"),
+    "ratio-role": (
+        edit("measure: haematologic-response\n    arm: only\n    value: {type: count, n: 10, of: 20, percent: 50.0}",
+             "measure: progression-free-survival\n    arm: only\n    value: {type: hazard-ratio, value: 2.0}"),
+        f"{PATH}:27:5: error[ratio-role]: minimal-study: outcomes[0]: a hazard-ratio in a one-arm study is a prognostic factor's effect, not a treatment result; add 'role: association'"),
     "unverified": (
         edit("pmid: {value: \"12345678\", status: verified, check: page}", "pmid: {value: \"12345678\", status: unverified, reason: seen only in a citation}"),
         f"{PATH}:8:1: warning[unverified]: minimal-study: pmid: seen only in a citation"),
@@ -102,7 +109,7 @@ def test_rule_fixture(scratch, code):
 
 
 def test_every_rule_has_a_fixture():
-    covered = set(CASES) | {"duplicate-id", "duplicate-identifier", "duplicate-label"}
+    covered = set(CASES) | {"duplicate-id", "duplicate-identifier", "duplicate-label", "certainty"}  # certainty: tests/test_certainty.py
     assert covered >= set(RULES) | set(CROSS_RULES), sorted((set(RULES) | set(CROSS_RULES)) - covered)
 
 
@@ -160,3 +167,24 @@ def test_load_codes_are_documented():
     source = Path(load_module.__file__).read_text(encoding="utf-8")
     emitted = set(re.findall(r'(?:LoadError|_mark_error|_reject)\(\s*"([a-z0-9-]+)"', source)) | set(re.findall(r'"error", "([a-z0-9-]+)"', source))
     assert emitted and emitted <= set(LOAD_CODES), emitted - set(LOAD_CODES)
+
+
+def test_population_conflict_checks_outcomes_against_their_arm(scratch):
+    # The arm narrows a mixed study to relapsed patients; its outcome cannot be newly diagnosed.
+    text = (edit("  status: newly-diagnosed\n", "  status: mixed\n")
+            .replace("    regimen: rd\n", "    regimen: rd\n    population: {line: relapsed-refractory, locator: {in: abstract}}\n")
+            .replace("    arm: only\n", "    arm: only\n    population: {line: newly-diagnosed, locator: {in: abstract}}\n"))
+    found = problems_for(scratch, text)
+    assert found == [f"{PATH}:31:18: error[population-conflict]: minimal-study: outcomes[0].population.line: 'newly-diagnosed' contradicts arm 'only' population.line 'relapsed-refractory': these patients are part of that population; give the same value or correct the wider one"], found
+
+
+def test_a_mixed_or_unknown_study_leaves_arms_free(scratch):
+    text = (edit("  status: newly-diagnosed\n", "  status: mixed\n  transplant: unknown\n")
+            .replace("    regimen: rd\n", "    regimen: rd\n    population: {line: relapsed-refractory, transplant: ineligible, locator: {in: abstract}}\n"))
+    assert problems_for(scratch, text) == []
+
+
+def test_a_one_arm_ratio_marked_as_association_passes(scratch):
+    text = edit("measure: haematologic-response\n    arm: only\n    value: {type: count, n: 10, of: 20, percent: 50.0}",
+                "measure: progression-free-survival\n    role: association\n    arm: only\n    value: {type: hazard-ratio, value: 2.0}")
+    assert problems_for(scratch, text) == []

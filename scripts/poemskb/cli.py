@@ -5,6 +5,7 @@
     poemskb export   --out DIR
     poemskb rules
     poemskb synth    --studies N --out DIR [--seed S] [--no-site]
+    poemskb meta     FILE.csv [--model glmm-ml|logit-reml] [--format text|json]
 Exit codes: 0 clean, 1 problems found, 2 usage error.
 """
 from __future__ import annotations
@@ -142,6 +143,40 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_meta(args: argparse.Namespace) -> int:
+    from .pooling import InputError, PoolingError, pool, read_series
+
+    try:
+        _, events, totals = read_series(args.file)
+        result = pool(events, totals, args.model)
+    except (InputError, PoolingError) as exc:
+        for line in str(exc).splitlines():
+            print(f"poemskb meta: {line}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        import json
+
+        keys = ("model", "k", "estimate", "ci_low", "ci_high", "tau2", "i2", "pi_low", "pi_high")
+        print(json.dumps({key: getattr(result, key) for key in keys}))
+        return 0
+    print(_meta_text(result))
+    return 0
+
+
+def _meta_text(result) -> str:
+    names = {"glmm-ml": "binomial-normal model, maximum likelihood", "logit-reml": "normal-normal model on the logit scale, REML"}
+    pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731 - one format, used five times below
+    lines = [f"Pooled proportion of {result.k} series ({names[result.model]}):",
+             f"  estimate {pct(result.estimate)} (95% CI {pct(result.ci_low)} to {pct(result.ci_high)})",
+             f"  tau² {result.tau2:.4f} (logit scale), I² {result.i2:.1f}%"]
+    if result.pi_low is None:
+        lines.append("  no prediction interval: it needs at least three series")
+    else:
+        lines.append(f"  95% prediction interval for a new series {pct(result.pi_low)} to {pct(result.pi_high)}")
+    lines.append("Single-arm series are not randomised comparisons: read a pooled figure with their designs and populations.")
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="poemskb", description="POEMS syndrome treatment evidence: validate records and render the site.")
     parser.add_argument("--root", help="project root (default: this checkout)")
@@ -168,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=0, help="random seed (same seed, same records)")
     synth.add_argument("--no-site", action="store_true", help="do not copy mkdocs.yml and docs/")
     synth.set_defaults(func=cmd_synth)
+    meta = sub.add_parser("meta", help="pool single-arm proportions from a CSV (study,events,total) with a random-effects model")
+    meta.add_argument("file", help="CSV with the header study,events,total; one row per independent series")
+    meta.add_argument("--model", choices=["glmm-ml", "logit-reml"], default="glmm-ml",
+                      help="glmm-ml: binomial-normal model by maximum likelihood (default); logit-reml: normal-normal model on log odds, REML")
+    meta.add_argument("--format", choices=["text", "json"], default="text")
+    meta.set_defaults(func=cmd_meta)
     export = sub.add_parser("export", help="write outcomes.csv, studies.csv and knowledge-base.json")
     export.add_argument("--out", required=True, help="output folder")
     export.set_defaults(func=cmd_export)

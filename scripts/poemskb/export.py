@@ -12,12 +12,17 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .describe import citation_text, locator, p_text, raw_value, short_label, timepoint, value_text
-from .kb import KnowledgeBase
+from .kb import KnowledgeBase, figure_regimen, resolve_population
+from .stats import outcome_interval
 
 OUTCOME_COLUMNS = [
     "study", "study_label", "design", "evidence_level", "arm", "arm_label", "regimen", "arm_n",
     "measure", "subgroup", "timepoint", "value_type", "value_as_reported", "n", "of", "percent",
     "estimate", "p", "grade", "status", "locator", "doi", "pmid", "note",
+    # The comparison model (issue 11): what the figure is, who it covers, the regimen it
+    # informs (empty when a whole cohort had mixed regimens) and its 95% interval.
+    "role", "line", "transplant", "regimen_informed", "mixed_regimens",
+    "ci_low", "ci_high", "ci_source", "ci_method", "ci_note",
 ]
 STUDY_COLUMNS = [
     "study", "citation", "design", "evidence_level", "publication_type", "population_status", "n",
@@ -44,8 +49,21 @@ def outcome_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
                 "p": p_text(outcome.get("p")), "grade": outcome.get("grade", ""),
                 "status": outcome.get("status", "verified"), "locator": locator(outcome["locator"], {c["id"]: c for c in study["provenance"]["checks"]}),
                 "doi": raw_value(study.get("doi")) or "", "pmid": raw_value(study.get("pmid")) or "",
-                "note": outcome.get("note", ""),
+                "note": outcome.get("note", ""), **_model_columns(study, outcome),
             }
+
+
+def _model_columns(study: dict[str, Any], outcome: dict[str, Any]) -> dict[str, Any]:
+    arm, regimen, _, mixed = figure_regimen(study, outcome)
+    interval, note = outcome_interval(outcome["value"])
+    return {
+        "role": outcome.get("role", "treatment"), "line": resolve_population(study, arm, outcome, "line"),
+        "transplant": resolve_population(study, arm, outcome, "transplant"), "regimen_informed": regimen or "",
+        "mixed_regimens": "yes" if mixed else "",
+        "ci_low": f"{interval.low:.4g}" if interval else "", "ci_high": f"{interval.high:.4g}" if interval else "",
+        "ci_source": interval.source if interval else "", "ci_method": (interval.method or "") if interval else "",
+        "ci_note": note or "",
+    }
 
 
 def study_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:

@@ -132,6 +132,36 @@ class KnowledgeBase:
         return max(dates, default="")
 
 
+def resolve_population(study: dict, arm: dict | None, outcome: dict, key: str) -> str:
+    """An outcome's line of therapy ('line') or transplant eligibility ('transplant'):
+    the outcome's own population, else its arm's, else the study's (for 'line', the
+    study's population.status). Unknown stays unknown."""
+    for part in (outcome, arm or {}):
+        value = part.get("population", {}).get(key)
+        if value:
+            return value
+    population = study.get("population", {})
+    return population.get("status" if key == "line" else key) or "unknown"
+
+
+def figure_regimen(study: dict, outcome: dict) -> tuple[dict | None, str | None, str | None, bool]:
+    """(arm, regimen, step_of, mixed) for one outcome: the arm it belongs to (a one-arm
+    study's whole population is that arm), the regimen the figure informs (an 'after'
+    step, else the arm's), the arm's defining regimen when the figure follows a step, and
+    whether it is a whole-cohort figure of arms given different regimens. A whole-cohort
+    figure informs a regimen only when every arm received it; otherwise regimen is None."""
+    arms = {a["id"]: a for a in study.get("arms", [])}
+    arm = arms.get(outcome["arm"]) if outcome.get("arm") else None
+    if arm is None and len(arms) == 1:
+        arm = next(iter(arms.values()))
+    regimens = {a["regimen"] for a in arms.values()}
+    if arm is None:
+        return None, (next(iter(regimens)) if len(regimens) == 1 else None), None, len(regimens) > 1
+    if outcome.get("after") and outcome["after"] != arm["regimen"]:
+        return arm, outcome["after"], arm["regimen"], False
+    return arm, arm["regimen"], None, False
+
+
 @contextmanager
 def cyclic_gc_paused():
     """Loading makes millions of dicts, lists and strings and keeps them all; Python's

@@ -266,6 +266,8 @@ class Writer:
         if kind in ("hazard-ratio", "odds-ratio", "difference") and len(arms) > 1:
             other = next(a for a in arms if a is not arm)
             outcome["p"] = Flow({"value": round(rng.uniform(0.001, 0.9), 3), "operator": "=", "compared_with": other["id"]})
+        elif kind in ("hazard-ratio", "odds-ratio"):
+            outcome["role"] = "association"  # one arm: a ratio compares patients, not treatments (rule ratio-role)
         if rng.random() < 0.03:
             outcome["status"] = "unverified"
             outcome["reason"] = "Synthetic: quoted by a later paper only."

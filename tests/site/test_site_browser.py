@@ -76,12 +76,12 @@ def test_filtering_the_comparison_table_by_regimen(page, server, kb):
     site = Site(kb)
     page.goto(server + "generated/comparison.html")
     select = page.locator("form.poems-filter select").first
-    regimen = "Thal-Dex" if "thal-dex" in kb.regimens else site.regimen_label(site.outcome_rows[0].regimen)
+    regimen = "Thal-Dex" if "thal-dex" in kb.regimens else site.regimen_label(site.treatment_rows[0].regimen)
     select.select_option(regimen)
-    expected = sum(1 for r in site.outcome_rows if site.regimen_label(r.regimen) == regimen)
+    expected = sum(1 for r in site.treatment_rows if site.regimen_label(r.regimen) == regimen)
     visible = page.locator("#comparison-table tbody tr:not([hidden])")
     assert visible.count() == expected > 0
-    assert f"Showing {expected} of {len(site.outcome_rows)} rows" in page.locator(".poems-filter__status").inner_text()
+    assert f"Showing {expected} of {len(site.treatment_rows)} rows" in page.locator(".poems-filter__status").inner_text()
     page.fill("form.poems-filter input[type=search]", "no such text anywhere")
     assert visible.count() == 0
 
@@ -114,7 +114,7 @@ def test_pages_read_without_javascript(browser, server, kb):
         tab = context.new_page()
         tab.goto(server + "generated/comparison.html")
         rows = tab.locator("#comparison-table tbody tr")
-        assert rows.count() == len(Site(kb).outcome_rows)
+        assert rows.count() == len(Site(kb).treatment_rows)
         assert rows.last.is_visible()
         assert tab.locator("form.poems-filter").count() == 0  # only added by the script
         assert tab.locator("figure.poems-map img").evaluate("img => img.complete && img.naturalWidth > 0")

@@ -37,11 +37,12 @@ def test_index_pages_link_every_record_and_the_nav_does_not(built, kb):
     assert nav_links and not [h for h in nav_links if re.search(r"/(studies|regimens)/(?!index\.html)", h)]
 
 
-def test_comparison_table_has_one_row_per_reported_outcome(built, kb):
+def test_comparison_table_has_one_row_per_reported_treatment_outcome(built, kb):
     page = built.page("generated/comparison.html")
     table = page.by_id("comparison-table")
     rows = list(table.find("tbody").iter("tr"))
-    expected = sum(len(s.get("outcomes", [])) for s in kb.studies.values())
+    # Associations (prognostic factors, correlations) are study-page facts, not treatment results.
+    expected = sum(1 for s in kb.studies.values() for o in s.get("outcomes", []) if o.get("role", "treatment") == "treatment")
     assert len(rows) == expected
     # Every (study, arm, measure) outcome is there: the study link and measure name agree.
     site = Site(kb)
@@ -51,7 +52,7 @@ def test_comparison_table_has_one_row_per_reported_outcome(built, kb):
         study = next(a.attrs["href"] for a in cells[6].iter("a"))
         measure = cells[1].text().strip()
         seen.add((study.split("/")[-1].split(".html")[0], measure))
-    for o in site.outcome_rows:
+    for o in site.treatment_rows:
         assert (o.study, site.measure_name(o.measure)) in seen
 
 

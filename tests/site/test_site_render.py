@@ -175,11 +175,11 @@ def test_a_large_base_compares_measure_by_measure(kb):
     site = Site(kb)
     main, _, pages = comparison.render_comparison(site, max_rows=10)
     assert 'id="comparison-table"' not in main.text() and 'id="comparison-measures"' in main.text()
-    measures = {row.measure for row in site.outcome_rows}
+    measures = {row.measure for row in site.treatment_rows}
     assert {p.path for p in pages} == {f"generated/compare/{mid}.md" for mid in measures}
     # Every outcome appears on exactly one measure page, and each page is linked from the main one.
     rows = sum(p.text().count("<tr><td") for p in pages)
-    assert rows == len(site.outcome_rows)
+    assert rows == len(site.treatment_rows)
     for p in pages:
         assert f'href="compare/{p.path.rsplit("/", 1)[1][:-3]}.html"' in main.text()
     # Relative links from a measure page land on pages that exist.

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..kb import KnowledgeBase
-from . import comparison, criteria, dictionary, downloads, findings, home, links, measures, methods, patients, regimen, study
+from . import comparison, criteria, dictionary, downloads, findings, home, links, measures, methods, patients, regimen, sof, study
 from .context import Site
 from .page import Page
 from .writer import RenderError, RenderResult, write_tree
@@ -36,6 +36,8 @@ def iter_files(kb: KnowledgeBase) -> Iterator[tuple[str, str | bytes]]:
         yield _file(study.render_study(site, sid))
     for rid in kb.regimens:
         yield _file(regimen.render_regimen(site, rid))
+    for rid in sof.sof_regimens(site):
+        yield _file(sof.render_sof(site, rid))
     for render in (study.render_index, regimen.render_index, measures.render_measures, criteria.render_criteria,
                    findings.render_findings, dictionary.render_dictionary, patients.render_patients):
         yield _file(render(site))

@@ -41,7 +41,7 @@ def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, 
                 links.asset(path, SVG_PATH), "Evidence map: the table below gives the same numbers.",
                 *_svg_size(site), "Evidence map: circle area shows patients; the number is studies."))
     page.html(_map_table(site, path))
-    rows = sorted(site.outcome_rows, key=lambda r: (site.regimen_label(r.regimen).lower(), site.measure_name(r.measure).lower(),
+    rows = sorted(site.treatment_rows, key=lambda r: (site.regimen_label(r.regimen).lower(), site.measure_name(r.measure).lower(),
                                                     site.level_rank(r.study), r.study, r.outcome["id"]))
     if len(rows) > max_rows:
         return page, evidence_map_svg(site), _by_measure(site, page, rows)

@@ -1,22 +1,25 @@
-"""What the pages share: labels for records, the outcome rows, and patient counts that
-respect declared overlaps. Derived from the KnowledgeBase on each render, never stored.
+"""What the pages share: labels for records, the outcome rows (with the regimen, line of
+therapy, transplant eligibility, role and interval each figure has), and patient counts
+that respect declared overlaps. Derived from the KnowledgeBase on each render, never
+stored; the numbers themselves come from stats.py.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
-from ..kb import KnowledgeBase
+from .. import stats
+from ..kb import KnowledgeBase, figure_regimen, resolve_population
+from ..stats import PatientCount, PatientRange
 from . import fmt
 
-# Overlaps that mean the same patients are counted in both studies (or one inside the
-# other); 'partial' and 'possible' overlaps are flagged instead of merged.
-MERGING = {"same-cohort", "subset-of", "superset-of"}
 SAFETY_DOMAIN = "safety"
+MIXED_REGIMENS = "Mixed regimens (whole cohort)"
+TREATMENT, ASSOCIATION = "treatment", "association"
 
 
 @dataclass
@@ -26,9 +29,14 @@ class OutcomeRow:
     study: str
     outcome: dict[str, Any]
     arm: dict[str, Any] | None  # None: the whole population of a multi-arm study
-    regimen: str | None  # the regimen the figure informs (the 'after' step, else the arm's)
+    regimen: str | None  # the regimen the figure informs (the 'after' step, else the arm's); None when mixed
     step_of: str | None  # the arm's defining regimen when the figure follows one of its steps
     n: int | None
+    mixed: bool = False  # a whole-cohort figure of a study whose arms had different regimens
+    line: str = "unknown"  # newly-diagnosed | relapsed-refractory | mixed | unknown | not-applicable
+    transplant: str = "unknown"  # eligible | ineligible | mixed | unknown
+    interval: stats.Interval | None = None
+    interval_note: str | None = None  # why there is no interval, when there is none
 
     @property
     def measure(self) -> str:
@@ -38,14 +46,15 @@ class OutcomeRow:
     def unverified(self) -> bool:
         return self.outcome.get("status") == "unverified"
 
+    @property
+    def role(self) -> str:
+        """'treatment' (a result of treatment) or 'association' (a prognostic factor's
+        effect, a correlation, a comparison of subgroups defined by a patient feature)."""
+        return self.outcome.get("role", TREATMENT)
 
-@dataclass
-class MapCell:
-    studies: list[str]
-    patients: int
-    unknown_n: list[str]  # studies whose arm size is not given
-    merged: list[tuple[str, str]]  # same-cohort pairs counted once
-    possible: list[tuple[str, str, str]]  # (study, other, relation) flagged, not merged
+
+class MapCell(PatientCount):
+    """Studies and patients for one evidence-map cell, with the wording pages show."""
 
     def patients_text(self) -> str:
         """'25 patients', '1 patient', 'at least 25 patients' (some arm sizes missing), or
@@ -148,7 +157,7 @@ class Site:
 
     def regimen_label(self, rid: str | None) -> str:
         if rid is None:
-            return "All arms together"
+            return MIXED_REGIMENS
         r = self.kb.regimens.get(rid)
         if not r:
             return rid
@@ -180,20 +189,37 @@ class Site:
     def outcome_rows(self) -> list[OutcomeRow]:
         rows = []
         for sid, study in self.kb.studies.items():
-            arms = {a["id"]: a for a in study.get("arms", [])}
             for outcome in study.get("outcomes", []):
-                arm = arms.get(outcome["arm"]) if outcome.get("arm") else None
-                if arm is None and len(arms) == 1:
-                    arm = next(iter(arms.values()))  # a single-arm study's whole population
-                regimen = arm["regimen"] if arm else None
-                step_of = None
-                if outcome.get("after") and arm and outcome["after"] != arm["regimen"]:
-                    regimen, step_of = outcome["after"], arm["regimen"]
-                rows.append(OutcomeRow(sid, outcome, arm, regimen, step_of, _outcome_n(outcome, arm, study)))
+                arm, regimen, step_of, mixed = figure_regimen(study, outcome)
+                interval, note = stats.outcome_interval(outcome["value"])
+                rows.append(OutcomeRow(sid, outcome, arm, regimen, step_of, _outcome_n(outcome, arm, study), mixed=mixed,
+                                       line=resolve_population(study, arm, outcome, "line"),
+                                       transplant=resolve_population(study, arm, outcome, "transplant"),
+                                       interval=interval, interval_note=note))
         return rows
 
+    @cached_property
+    def treatment_rows(self) -> list[OutcomeRow]:
+        """Results of treatment: the only rows a regimen view or comparison lists."""
+        return [r for r in self.outcome_rows if r.role == TREATMENT]
+
+    @cached_property
+    def association_rows(self) -> list[OutcomeRow]:
+        """Prognostic factors, correlations, subgroup comparisons: study pages only."""
+        return [r for r in self.outcome_rows if r.role != TREATMENT]
+
     def rows_for_regimen(self, rid: str) -> list[OutcomeRow]:
-        return [r for r in self.outcome_rows if r.regimen == rid]
+        return [r for r in self.treatment_rows if r.regimen == rid]
+
+    def independent_patients(self, rows: Iterable[OutcomeRow]) -> PatientRange:
+        """Independent patients behind rows (one regimen x measure x population): within a
+        study, figures on one arm share its patients and different arms add up; across
+        studies, declared overlaps merge cohorts or widen the count into a range."""
+        by_study: dict[str, list[tuple[str | None, int | None]]] = defaultdict(list)
+        for row in rows:
+            by_study[row.study].append((row.arm["id"] if row.arm and len(self.kb.studies[row.study].get("arms", [])) > 1 else None, row.n))
+        uses = {sid: stats.study_patients(pairs) for sid, pairs in by_study.items()}
+        return stats.independent_patients(uses, self.kb.overlaps)
 
     def measure_domain(self, mid: str) -> str:
         m = self.kb.measures.get(mid)
@@ -276,36 +302,6 @@ def _outcome_n(outcome: dict, arm: dict | None, study: dict) -> int | None:
 
 
 def count_patients(uses: dict[str, int | None], overlaps: dict[str, list[tuple[str, str, str]]]) -> MapCell:
-    """Add up patients across studies, merging studies declared to share a cohort.
+    """stats.count_patients, with the wording the pages need (MapCell.patients_text)."""
+    return MapCell(**vars(stats.count_patients(uses, overlaps)))
 
-    Studies joined by a same-cohort/subset relation form one group that contributes its
-    largest count once; 'partial' and 'possible' overlaps are reported, not subtracted,
-    because how many patients they share is not known.
-    """
-    parent = {sid: sid for sid in uses}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    merged, possible = [], []
-    for sid in sorted(uses):
-        for other, relation, _ in overlaps.get(sid, []):
-            if other not in uses or other <= sid:
-                continue
-            if relation in MERGING:
-                parent[find(other)] = find(sid)
-                merged.append((sid, other))
-            else:
-                possible.append((sid, other, relation))
-    groups: dict[str, list[str]] = defaultdict(list)
-    for sid in uses:
-        groups[find(sid)].append(sid)
-    total = 0
-    unknown = sorted(sid for sid, n in uses.items() if n is None)
-    for members in groups.values():
-        known = [uses[m] for m in members if uses[m] is not None]
-        total += max(known, default=0)
-    return MapCell(sorted(uses), total, unknown, merged, possible)

@@ -29,6 +29,11 @@ def measure_comparison_page(mid: str) -> str:
     return f"{GENERATED}/compare/{mid}.md"
 
 
+def sof_page(rid: str) -> str:
+    """A regimen's summary-of-findings tables (curated certainty ratings)."""
+    return f"{GENERATED}/sof/{rid}.md"
+
+
 STUDIES_INDEX = f"{GENERATED}/studies/index.md"
 REGIMENS_INDEX = f"{GENERATED}/regimens/index.md"
 COMPARISON = f"{GENERATED}/comparison.md"

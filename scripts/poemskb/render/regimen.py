@@ -5,6 +5,7 @@ from . import fmt, links
 from .context import SAFETY_DOMAIN, MapCell, OutcomeRow, Site
 from .html import Cell, Column, Html, el, esc, fmt as h, join, link, table
 from .page import Page, para
+from .sof import sof_link
 
 
 def render_regimen(site: Site, rid: str) -> Page:
@@ -19,7 +20,7 @@ def render_regimen(site: Site, rid: str) -> Page:
     page.html(join(intro))
     page.h(2, "Components and doses", "components").html(_components(site, rid, path))
     page.h(2, "Studies that used it", "studies").html(_studies(site, rid, path))
-    page.h(2, "How its evidence compares", "evidence").html(_evidence(site, rid, path))
+    page.h(2, "How its evidence compares", "evidence").html(_evidence(site, rid, path), sof_link(site, rid, path))
     rows = site.rows_for_regimen(rid)
     efficacy = [row for row in rows if site.measure_domain(row.measure) != SAFETY_DOMAIN]
     safety = [row for row in rows if site.measure_domain(row.measure) == SAFETY_DOMAIN]
