@@ -29,15 +29,35 @@ def plain_design(design: str, count: int = 1) -> str:
     return one if count == 1 else many
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def evidence_order(site: Site) -> list[str]:
+    """Regimens by the evidence behind them: the strongest design that studied them, then
+    the number of patients; those no study reports on come last, alphabetically."""
+    def key(rid: str):
+        cell = site.evidence_cell(rid)
+        strongest = min((site.level_rank(sid) for sid in cell.studies), default=100)
+        return (strongest, -cell.patients, site.regimen_label(rid).lower())
+    return sorted(site.kb.regimens, key=key)
+
+
 def render_patients(site: Site) -> Partial:
     host = links.PATIENTS
     part = Partial(PATIENTS_PARTIAL, host)
+    if site.newest_curation:
+        part.html(para(f"Last reviewed: {fmt.date(site.newest_curation)}, the date of the newest change to the "
+                       "evidence behind this page."))
     rcts = [sid for sid, s in site.kb.studies.items() if s["design"] == "randomised-controlled-trial"]
     studies = join([link(links.href(host, links.study_page(sid)), site.study_label(sid)) for sid in sorted(rcts)], ", ")
     part.html(el("p", join([f"Randomised trials in this collection: {len(rcts)}",
                             join([" (", studies, ")"]) if rcts else "", "."])))
     part.h(2, "The treatments", "treatments")
-    for rid in sorted(site.kb.regimens, key=lambda r: site.regimen_label(r).lower()):
+    part.html(para("The treatments are listed by how much evidence there is about them: first those studied in the "
+                   "strongest kind of study, then by how many patients were studied. This order says nothing about "
+                   "how well a treatment works, or which is right for you."))
+    for rid in evidence_order(site):
         r = site.kb.regimens[rid]
         part.h(3, r["name"], f"plain-{rid}")
         cell = site.evidence_cell(rid)
@@ -47,7 +67,7 @@ def render_patients(site: Site) -> Partial:
             by_design[d] = by_design.get(d, 0) + 1
         if by_design:
             parts = [f"{n} {plain_design(d, n)}" for d, n in sorted(by_design.items(), key=lambda kv: site.primary_designs.index(kv[0]))]
-            evidence = f"What we know comes from {', '.join(parts)} ({cell.patients_text()})."
+            evidence = f"It was studied in {_and(parts)}. In all: {cell.patients_text()}."
         else:
             evidence = "No study in this collection has reported on it yet."
         part.html(join([para(r["plain_summary"]), para(evidence),
