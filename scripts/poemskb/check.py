@@ -517,12 +517,18 @@ def _certainty_level(record: Record, outcome: dict, where: tuple) -> Iterator[Pr
         yield record.problem("certainty", where + ("level",),
                              f"level '{outcome['level']}' does not follow from the domains: start {outcome['start']}, {because}"
                              f"{f', rated up {up} for a large effect' if up else ''} gives '{expected}'")
-# A narrower population can only repeat a definite value of the wider one ('mixed' and
-# 'unknown' leave room for anything): an arm of a newly-diagnosed study is not relapsed.
-_DEFINITE = {"line": {"newly-diagnosed", "relapsed-refractory"}, "transplant": {"eligible", "ineligible"}}
+# Values a narrower population (an arm, an outcome) cannot take inside a wider one. The
+# line of therapy only moves forward: patients relapsed at entry are never newly diagnosed
+# later, but a newly diagnosed cohort can report what happened at relapse (a second
+# transplant at progression), so 'relapsed-refractory' inside 'newly-diagnosed' is allowed.
+# 'unknown' says less, never something else, and is always allowed.
+_CONFLICTS = {
+    "line": {"relapsed-refractory": {"newly-diagnosed", "mixed"}},
+    "transplant": {"eligible": {"ineligible", "mixed"}, "ineligible": {"eligible", "mixed"}},
+}
 
 
-@rule("population-conflict", "An arm's or outcome's population (line of therapy, transplant eligibility) cannot contradict a definite value of the study's or its arm's.")
+@rule("population-conflict", "An arm's or outcome's population cannot contradict the study's or its arm's: no newly-diagnosed patients in a relapsed-refractory study, no transplant-ineligible ones among eligible patients (or the reverse).")
 def populations_agree(record: Record, ctx: Context) -> Iterator[Problem]:
     study = record.data.get("population", {})
     wider = {"line": ("the study's population.status", study.get("status")),
@@ -532,16 +538,16 @@ def populations_agree(record: Record, ctx: Context) -> Iterator[Problem]:
         mine = arm.get("population", {})
         yield from _population_conflicts(record, ("arms", i, "population"), mine, wider)
         arms[arm.get("id")] = {key: (f"arm '{arm.get('id')}' population.{key}", mine[key]) if key in mine else wider[key]
-                               for key in _DEFINITE}
+                               for key in _CONFLICTS}
     for i, outcome in enumerate(record.data.get("outcomes", [])):
         parent = arms.get(outcome.get("arm"), wider)
         yield from _population_conflicts(record, ("outcomes", i, "population"), outcome.get("population", {}), parent)
 
 
 def _population_conflicts(record: Record, path: tuple, mine: dict, wider: dict) -> Iterator[Problem]:
-    for key, definite in _DEFINITE.items():
+    for key, conflicts in _CONFLICTS.items():
         where, theirs = wider[key]
-        if key in mine and theirs in definite and mine[key] != theirs:
+        if key in mine and mine[key] in conflicts.get(theirs, ()):
             yield record.problem("population-conflict", path + (key,),
                                  f"'{mine[key]}' contradicts {where} '{theirs}': these patients are part of that population; give the same value or correct the wider one")
 
