@@ -90,8 +90,8 @@ CASES = {
         edit("summary: A made-up study that exists only to exercise the validator's rules.", "summary: A made-up study in which 10 of 20 patients responded.").replace("{type: count, n: 10, of: 20, percent: 50.0}\n", "{type: count, n: 10, of: 20, percent: 50.0}\n    status: unverified\n    reason: seen only in a news report\n").replace("  n: 20\n  locator", "  n: 21\n  locator").replace("    n: 20\n", "    n: 21\n"),
         f"{PATH}:11:1: error[summary-unverified]: minimal-study: summary: states 10 as certain, but the record holds it only as unverified; say it is not confirmed, or leave it out"),
     "population-conflict": (
-        edit("    regimen: rd\n", "    regimen: rd\n    population: {line: relapsed-refractory, locator: {in: abstract}}\n"),
-        f"{PATH}:24:18: error[population-conflict]: minimal-study: arms[0].population.line: 'relapsed-refractory' contradicts the study's population.status 'newly-diagnosed': these patients are part of that population; give the same value or correct the wider one"),
+        edit("  status: newly-diagnosed\n", "  status: relapsed-refractory\n").replace("    regimen: rd\n", "    regimen: rd\n    population: {line: newly-diagnosed, locator: {in: abstract}}\n"),
+        f"{PATH}:24:18: error[population-conflict]: minimal-study: arms[0].population.line: 'newly-diagnosed' contradicts the study's population.status 'relapsed-refractory': these patients are part of that population; give the same value or correct the wider one"),
     "ratio-role": (
         edit("measure: haematologic-response\n    arm: only\n    value: {type: count, n: 10, of: 20, percent: 50.0}",
              "measure: progression-free-survival\n    arm: only\n    value: {type: hazard-ratio, value: 2.0}"),
@@ -176,6 +176,19 @@ def test_population_conflict_checks_outcomes_against_their_arm(scratch):
             .replace("    arm: only\n", "    arm: only\n    population: {line: newly-diagnosed, locator: {in: abstract}}\n"))
     found = problems_for(scratch, text)
     assert found == [f"{PATH}:31:18: error[population-conflict]: minimal-study: outcomes[0].population.line: 'newly-diagnosed' contradicts arm 'only' population.line 'relapsed-refractory': these patients are part of that population; give the same value or correct the wider one"], found
+
+
+def test_a_newly_diagnosed_cohort_may_report_figures_at_relapse(scratch):
+    # A second transplant at progression is relapsed treatment of newly diagnosed patients.
+    text = MINIMAL.replace("    arm: only\n", "    arm: only\n    population: {line: relapsed-refractory, locator: {in: abstract}}\n")
+    assert problems_for(scratch, text) == []
+
+
+def test_transplant_eligibility_conflicts_both_ways(scratch):
+    text = (edit("  status: newly-diagnosed\n", "  status: newly-diagnosed\n  transplant: eligible\n")
+            .replace("    regimen: rd\n", "    regimen: rd\n    population: {transplant: ineligible, locator: {in: abstract}}\n"))
+    assert [p for p in problems_for(scratch, text) if "population-conflict" in p] == [
+        f"{PATH}:25:18: error[population-conflict]: minimal-study: arms[0].population.transplant: 'ineligible' contradicts the study's population.transplant 'eligible': these patients are part of that population; give the same value or correct the wider one"]
 
 
 def test_a_mixed_or_unknown_study_leaves_arms_free(scratch):

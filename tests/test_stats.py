@@ -16,9 +16,13 @@ from poemskb.stats import Interval, PatientRange, count_patients, independent_pa
 
 # Newcombe RG. Two-sided confidence intervals for the single proportion: comparison of
 # seven methods. Stat Med 1998;17:857-872, Table II, method 5 (exact, Clopper-Pearson).
+# The four examples are the paper's; the printed limits were not re-read against the
+# table when this test was written (no copy of the table could be opened), so they also
+# stand checked by the binomial tail sums below and by the Conover value, which was.
 NEWCOMBE_TABLE_II = {(81, 263): (0.2527, 0.3676), (15, 148): (0.0578, 0.1617), (0, 20): (0.0, 0.1684), (1, 29): (0.0009, 0.1776)}
 # Conover WJ. Practical Nonparametric Statistics, 3rd ed. (1999), binomial confidence
-# limits table: 5 of 25 -> 0.068 to 0.407.
+# limits table: 5 of 25 -> 0.068 to 0.407 (as quoted in a worked example on
+# influentialpoints.com, "Confidence intervals of proportions").
 CONOVER = {(5, 25): (0.068, 0.407)}
 # Worked by hand from the closed forms in the module docstring (a = 0.05):
 # 1 - 0.025 ** (1 / 10) = 0.30850; 0.025 ** (1 / 10) = 0.69150. 5/10 is symmetric about 0.5,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .describe import citation_text, locator, p_text, raw_value, short_label, timepoint, value_text
-from .kb import KnowledgeBase, figure_regimen, resolve_population
+from .kb import KnowledgeBase, figure_regimens, resolve_population
 from .stats import outcome_interval
 
 OUTCOME_COLUMNS = [
@@ -34,7 +34,7 @@ STUDY_COLUMNS = [
 def outcome_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
     for sid, study in kb.studies.items():
         arms = {a["id"]: a for a in study.get("arms", [])}
-        for outcome in study.get("outcomes", []):
+        for outcome, resolved, regimen, _, mixed in figure_regimens(study):
             arm = arms.get(outcome.get("arm"), {})
             value = outcome["value"]
             yield {
@@ -49,12 +49,12 @@ def outcome_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
                 "p": p_text(outcome.get("p")), "grade": outcome.get("grade", ""),
                 "status": outcome.get("status", "verified"), "locator": locator(outcome["locator"], {c["id"]: c for c in study["provenance"]["checks"]}),
                 "doi": raw_value(study.get("doi")) or "", "pmid": raw_value(study.get("pmid")) or "",
-                "note": outcome.get("note", ""), **_model_columns(study, outcome),
+                "note": outcome.get("note", ""), **_model_columns(study, outcome, resolved, regimen, mixed),
             }
 
 
-def _model_columns(study: dict[str, Any], outcome: dict[str, Any]) -> dict[str, Any]:
-    arm, regimen, _, mixed = figure_regimen(study, outcome)
+def _model_columns(study: dict[str, Any], outcome: dict[str, Any], arm: dict | None, regimen: str | None,
+                   mixed: bool) -> dict[str, Any]:
     interval, note = outcome_interval(outcome["value"])
     return {
         "role": outcome.get("role", "treatment"), "line": resolve_population(study, arm, outcome, "line"),

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -144,22 +144,25 @@ def resolve_population(study: dict, arm: dict | None, outcome: dict, key: str) -
     return population.get("status" if key == "line" else key) or "unknown"
 
 
-def figure_regimen(study: dict, outcome: dict) -> tuple[dict | None, str | None, str | None, bool]:
-    """(arm, regimen, step_of, mixed) for one outcome: the arm it belongs to (a one-arm
-    study's whole population is that arm), the regimen the figure informs (an 'after'
-    step, else the arm's), the arm's defining regimen when the figure follows a step, and
-    whether it is a whole-cohort figure of arms given different regimens. A whole-cohort
-    figure informs a regimen only when every arm received it; otherwise regimen is None."""
+def figure_regimens(study: dict) -> Iterator[tuple[dict, dict | None, str | None, str | None, bool]]:
+    """(outcome, arm, regimen, step_of, mixed) for each of a study's outcomes: the arm it
+    belongs to (a one-arm study's whole population is that arm), the regimen the figure
+    informs (an 'after' step, else the arm's), the arm's defining regimen when the figure
+    follows a step, and whether it is a whole-cohort figure of arms given different
+    regimens. A whole-cohort figure informs a regimen only when every arm received it;
+    otherwise its regimen is None."""
     arms = {a["id"]: a for a in study.get("arms", [])}
-    arm = arms.get(outcome["arm"]) if outcome.get("arm") else None
-    if arm is None and len(arms) == 1:
-        arm = next(iter(arms.values()))
     regimens = {a["regimen"] for a in arms.values()}
-    if arm is None:
-        return None, (next(iter(regimens)) if len(regimens) == 1 else None), None, len(regimens) > 1
-    if outcome.get("after") and outcome["after"] != arm["regimen"]:
-        return arm, outcome["after"], arm["regimen"], False
-    return arm, arm["regimen"], None, False
+    only = next(iter(arms.values())) if len(arms) == 1 else None
+    whole = next(iter(regimens)) if len(regimens) == 1 else None
+    for outcome in study.get("outcomes", []):
+        arm = arms.get(outcome["arm"]) if "arm" in outcome else only
+        if arm is None:
+            yield outcome, None, whole, None, len(regimens) > 1
+        elif outcome.get("after") and outcome["after"] != arm["regimen"]:
+            yield outcome, arm, outcome["after"], arm["regimen"], False
+        else:
+            yield outcome, arm, arm["regimen"], None, False
 
 
 @contextmanager

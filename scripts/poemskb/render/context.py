@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import yaml
 
 from .. import stats
-from ..kb import KnowledgeBase, figure_regimen, resolve_population
+from ..kb import KnowledgeBase, figure_regimens, resolve_population
 from ..stats import PatientCount, PatientRange
 from . import fmt
 
@@ -189,8 +189,7 @@ class Site:
     def outcome_rows(self) -> list[OutcomeRow]:
         rows = []
         for sid, study in self.kb.studies.items():
-            for outcome in study.get("outcomes", []):
-                arm, regimen, step_of, mixed = figure_regimen(study, outcome)
+            for outcome, arm, regimen, step_of, mixed in figure_regimens(study):
                 interval, note = stats.outcome_interval(outcome["value"])
                 rows.append(OutcomeRow(sid, outcome, arm, regimen, step_of, _outcome_n(outcome, arm, study), mixed=mixed,
                                        line=resolve_population(study, arm, outcome, "line"),
