@@ -80,3 +80,11 @@ def test_same_centre_series_declare_overlap(kb):
     assert any(o[0] == "pumch-2016-ash-asct" and o[1] == "same-cohort" for o in kb.overlaps["leukemia-2017-asct-pretransplant"])
     assert any(o[0] == "cook-2017-ebmt-asct" for o in kb.overlaps["ebmt-2013-ash-asct"])
     assert any(o[0] == "li-2015-ash-low-dose-rd-phase2" and o[1] == "same-cohort" for o in kb.overlaps["gao-2021-skin-low-dose-rd"])
+
+
+def test_every_study_has_its_own_label(kb):
+    # Pages name studies by label; a missing label falls back to a derived one, but every
+    # curated study should carry a label a curator chose from verified facts.
+    labels = {sid: s.get("label") for sid, s in kb.studies.items()}
+    assert [sid for sid, label in labels.items() if not label] == []
+    assert len(set(l.casefold() for l in labels.values())) == len(labels)

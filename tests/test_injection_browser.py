@@ -107,7 +107,7 @@ def hostile_records() -> dict[str, dict]:
         ],
         "overlaps": [{"study": "synth-study-00001", "relation": "possible", "basis": payload("overlap-basis")}],
         "provenance": {"checks": [{"id": "page", "against": "abstract", "where": payload("where"),
-                                   "url": 'https://example.org/"onmouseover="window.__xss=[\'url\']"><script>window.__xss=[\'url-script\']</script>',
+                                   "url": 'https://doi.org/"onmouseover="window.__xss=[\'url\']"><script>window.__xss=[\'url-script\']</script>',
                                    "date": "2025-01-01", "note": payload("check-note")}],
                        "curated": "2025-01-01", "notes": payload("provenance-notes")},
     }

@@ -87,6 +87,15 @@ CASES = {
         edit("label: Rd", 'label: "R\\u202ed"'),
         f"{PATH}:22:5: error[forbidden-character]: minimal-study: arms[0].label: U+202E RIGHT-TO-LEFT OVERRIDE at character 2: "
         "not allowed in records (control, direction and invisible characters can hide or reorder text, or drive a terminal); remove it"),
+    "source-address": (
+        edit('      where: An imaginary abstract page\n', '      where: An imaginary abstract page\n      url: https://docslib.org/doc/1\n'),
+        f"{PATH}:37:7: error[source-address]: minimal-study: provenance.checks[0].url: 'docslib.org' is not a canonical source host; link the publication itself (doi.org, PubMed, PMC, the publisher or the registry) and name a third-party copy in 'where' and 'note' without linking it (see CONTRIBUTING.md, 'Source addresses')"),
+    "summary-number": (
+        edit("summary: A made-up study that exists only to exercise the validator's rules.", "summary: A made-up study of 20 patients in which 13 responded."),
+        f"{PATH}:11:1: warning[summary-number]: minimal-study: summary: states 13, which no field of this record holds; record the figure with its locator, or leave it out"),
+    "summary-unverified": (
+        edit("summary: A made-up study that exists only to exercise the validator's rules.", "summary: A made-up study in which 10 of 20 patients responded.").replace("{type: count, n: 10, of: 20, percent: 50.0}\n", "{type: count, n: 10, of: 20, percent: 50.0}\n    status: unverified\n    reason: seen only in a news report\n").replace("  n: 20\n  locator", "  n: 21\n  locator").replace("    n: 20\n", "    n: 21\n"),
+        f"{PATH}:11:1: error[summary-unverified]: minimal-study: summary: states 10 as certain, but the record holds it only as unverified; say it is not confirmed, or leave it out"),
     "population-conflict": (
         edit("  status: newly-diagnosed\n", "  status: relapsed-refractory\n").replace("    regimen: rd\n", "    regimen: rd\n    population: {line: newly-diagnosed, locator: {in: abstract}}\n"),
         f"{PATH}:24:18: error[population-conflict]: minimal-study: arms[0].population.line: 'newly-diagnosed' contradicts the study's population.status 'relapsed-refractory': these patients are part of that population; give the same value or correct the wider one"),
@@ -120,7 +129,7 @@ def test_rule_fixture(scratch, code):
 
 def test_every_rule_has_a_fixture():
     # not-checked and placeholder: tests/test_messages.py asserts their messages; certainty: tests/test_certainty.py.
-    covered = set(CASES) | {"duplicate-id", "duplicate-identifier", "not-checked", "certainty",
+    covered = set(CASES) | {"duplicate-id", "duplicate-identifier", "duplicate-label", "not-checked", "certainty",
                             "supersedes-cycle", "overlap-conflict"}
     assert covered >= set(RULES) | set(CROSS_RULES), sorted((set(RULES) | set(CROSS_RULES)) - covered)
 
@@ -135,6 +144,12 @@ def test_duplicate_identifier_across_studies(scratch):
     text = MINIMAL.replace("value: 10.1000/test.1", "value: 10.1038/s41375-019-0391-2")
     found = problems_for(scratch, text)
     assert f"{PATH}:7:7: error[duplicate-identifier]: minimal-study: doi.value: DOI 10.1038/s41375-019-0391-2 is also recorded by leukemia-2019-asct-mdex-ldex" in found
+
+
+def test_duplicate_label_across_studies(scratch):
+    text = MINIMAL.replace("id: minimal-study\n", "id: minimal-study\nlabel: Misawa 2016, J-POST\n")
+    found = problems_for(scratch, text)
+    assert f"{PATH}:3:1: error[duplicate-label]: minimal-study: label: label 'Misawa 2016, J-POST' is also used by misawa-2016-jpost-thalidomide" in found
 
 
 def test_truncated_percentage_is_accepted(scratch):

@@ -726,6 +726,120 @@ def _forbidden_message(text: str, what: str, multiline: bool, name: str | None) 
             "text, or drive a terminal); remove it")
 
 
+# Provenance addresses: a reader must be able to follow every link to the publication
+# itself. Hosts are allowed by name (documented in CONTRIBUTING.md); anything else is a
+# mirror, proxy, upload or aggregator until a curator shows it is the canonical address.
+CANONICAL_HOSTS = frozenset({
+    # identifiers and bibliographic databases
+    "doi.org", "pubmed.ncbi.nlm.nih.gov", "pmc.ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov", "ci.nii.ac.jp", "doaj.org",
+    # trial registries
+    "clinicaltrials.gov", "center6.umin.ac.jp", "www.umin.ac.jp", "www.chictr.org.cn", "jrct.niph.go.jp",
+    "www.clinicaltrialsregister.eu", "www.isrctn.com",
+    # publishers, journals and meeting-abstract sites
+    "ashpublications.org", "ash.confex.com", "bmt.confex.com", "www.nature.com", "link.springer.com",
+    "jnnp.bmj.com", "journals.lww.com", "onlinelibrary.wiley.com", "www.cochranelibrary.com",
+    "www.bloodresearch.or.kr", "www.jstage.jst.go.jp", "www.sciencedirect.com", "academic.oup.com",
+    "haematologica.org", "www.tandfonline.com", "www.thelancet.com", "n.neurology.org",
+    # authors' institutions' research portals, and news publishers (secondary reports)
+    "mayoclinic.elsevierpure.com", "kyushu-u.pure.elsevier.com", "researchinformation.amsterdamumc.org",
+    "www.medwirenews.com",
+})
+_URL = re.compile(r"(?P<scheme>[a-z]+)://(?P<host>[^/:?#\s]+)(?::(?P<port>[0-9]+))?", re.IGNORECASE)
+
+
+@rule("source-address", "A provenance address is https on a canonical host (doi.org, PubMed, PMC, the publisher, the registry): never a mirror, proxy, upload site or raw IP.")
+def source_addresses(record: Record, ctx: Context) -> Iterator[Problem]:
+    for path, url in fields(record).get("url", ()):
+        if not isinstance(url, str):
+            continue
+        m = _URL.match(url)
+        host = (m.group("host") if m else "").lower()
+        if not m or m.group("scheme").lower() != "https":
+            yield record.problem("source-address", path, f"'{url}' is not an https address; link the publication's canonical https page (see CONTRIBUTING.md, 'Source addresses')")
+        elif host not in CANONICAL_HOSTS or m.group("port"):
+            yield record.problem("source-address", path, f"'{host}' is not a canonical source host; link the publication itself (doi.org, PubMed, PMC, the publisher or the registry) and name a third-party copy in 'where' and 'note' without linking it (see CONTRIBUTING.md, 'Source addresses')")
+
+
+# Numbers a summary may state: those the record holds elsewhere (values, counts and
+# their percentages, and numbers written in its other texts), within rounding.
+_NUMBER = re.compile(r"(?<![A-Za-z0-9.^])([0-9]+(?:\.[0-9]+)?)(?![0-9A-Za-z])")
+_WORDS = dict(zip("two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split(), range(2, 20)))
+_TENS = dict(zip("twenty thirty forty fifty sixty seventy eighty ninety".split(), range(20, 100, 10)))
+_WORD_NUMBER = re.compile(r"\b(%s)(?:-(%s))?\b|\b(%s)\b" % ("|".join(_TENS), "|".join(list(_WORDS)[:8]) + "|one", "|".join(_WORDS)), re.IGNORECASE)
+SUMMARY_KEYS = ("summary", "plain_summary")
+IDENTIFIER_KEYS = ("doi", "pmid", "pmcid", "registrations")
+HEDGES = ("unverified", "not confirmed", "unconfirmed", "reportedly", "news report", "according to")
+
+
+def summary_numbers(text: str) -> list[float]:
+    out = [float(n) for n in _NUMBER.findall(text)]
+    for tens, unit, word in _WORD_NUMBER.findall(text):
+        if word:
+            out.append(float(_WORDS[word.lower()]))
+        else:
+            out.append(float(_TENS[tens.lower()] + (1 if unit.lower() == "one" else _WORDS.get(unit.lower(), 0))))
+    return out
+
+
+def _held_numbers(record: Record) -> tuple[set[float], set[float]]:
+    """(numbers held by verified or unmarked fields, numbers held only under 'unverified')."""
+    held: dict[float, bool] = {}  # number -> held by a field that is not unverified
+
+    def add(number: float, sure: bool) -> None:
+        for n in {number, round(number), round(number, 1)}:
+            held[n] = held.get(n, False) or sure
+    for path, value in walk(record.data):
+        if path and (path[0] in SUMMARY_KEYS or path[0] in IDENTIFIER_KEYS or path[-1] == "url"):
+            continue  # identifiers and addresses hold digits, not figures
+        sure = not _under_unverified(record.data, path)
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float)):
+            add(float(value), sure)
+        elif isinstance(value, str):
+            for n in summary_numbers(value):
+                add(n, sure)
+        elif isinstance(value, dict) and isinstance(value.get("n"), int) and isinstance(value.get("of"), int) and value["of"]:
+            add(100 * value["n"] / value["of"], sure)
+    return {n for n, s in held.items() if s}, {n for n, s in held.items() if not s}
+
+
+def _under_unverified(data: Any, path: tuple) -> bool:
+    for depth in range(len(path)):
+        node = value_at(data, path[:depth])
+        if isinstance(node, dict) and node.get("status") == "unverified":
+            return True
+    return False
+
+
+@rule("summary-unverified", "A summary or plain summary may not state as certain a number the record holds only as unverified: it says 'not confirmed' or leaves it out.")
+def summaries_hedge_unverified(record: Record, ctx: Context) -> Iterator[Problem]:
+    yield from (p for p in _summary_problems(record) if p.code == "summary-unverified")
+
+
+@rule("summary-number", "Warning: a summary or plain summary states a number that no other field of the record holds (a figure without a locator).")
+def summaries_hold_their_numbers(record: Record, ctx: Context) -> Iterator[Problem]:
+    yield from (p for p in _summary_problems(record) if p.code == "summary-number")
+
+
+def _summary_problems(record: Record) -> Iterator[Problem]:
+    texts = [(key, record.data.get(key)) for key in SUMMARY_KEYS if isinstance(record.data.get(key), str)]
+    if not texts:
+        return
+    sure, unsure = _held_numbers(record)
+    for key, text in texts:
+        for sentence in re.split(r"(?<=[.;])\s+", text):
+            for number in summary_numbers(sentence):
+                shown = f"{number:g}"
+                if number in sure:
+                    continue
+                if number in unsure:
+                    if not any(h in sentence.lower() for h in HEDGES):
+                        yield record.problem("summary-unverified", (key,), f"states {shown} as certain, but the record holds it only as unverified; say it is not confirmed, or leave it out")
+                else:
+                    yield record.problem("summary-number", (key,), f"states {shown}, which no field of this record holds; record the figure with its locator, or leave it out", severity="warning")
+
+
 # ---------------------------------------------------------------------------------
 # Cross-record rules
 
@@ -836,6 +950,19 @@ def unloaded_ids(problems: list[Problem]) -> dict[tuple[str, str], str]:
 def placeholders(record: Record) -> list[tuple[tuple, str]]:
     """(path, text) of every value still holding the scaffold's placeholder."""
     return [(path, value) for path, value in walk(record.data) if isinstance(value, str) and value.startswith(PLACEHOLDER)]
+
+
+@cross_rule("duplicate-label", "Two studies must not share a label: pages name each study by it.")
+def labels_unique(ctx: Context) -> Iterator[Problem]:
+    owners: dict[str, list[Record]] = defaultdict(list)
+    for record in ctx.records:
+        label = record.data.get("label") if record.kind == "study" else None
+        if isinstance(label, str):
+            owners[label.casefold()].append(record)
+    for records in owners.values():
+        for record in records if len(records) > 1 else ():
+            others = ", ".join(r.id for r in records if r is not record)
+            yield record.problem("duplicate-label", ("label",), f"label '{record.data['label']}' is also used by {others}")
 
 
 def check_schema(record: Record, schemas: Schemas) -> list[Problem]:

@@ -130,8 +130,10 @@ def p_text(p: dict[str, Any] | None, arm_labels: dict[str, str] | None = None) -
     return text
 
 
-def locator(loc: dict[str, Any] | None, checks: dict[str, dict] | None = None) -> str:
-    """Where in the source: 'Abstract, Findings', 'Table 2', 'Text, 1 Case data, p. 3'."""
+def locator(loc: dict[str, Any] | None, checks: dict[str, dict] | None = None,
+            names: dict[str, str] | None = None) -> str:
+    """Where in the source: 'Abstract, Findings', 'Table 2', 'Text, 1 Case data, p. 3'.
+    `names` gives the readers' label of a citing study (never its record id on a page)."""
     if not loc:
         return ""
     where = loc["in"]
@@ -143,7 +145,7 @@ def locator(loc: dict[str, Any] | None, checks: dict[str, dict] | None = None) -
     if loc.get("page"):
         parts.append(f"p. {loc['page']}")
     if loc.get("cited_in"):
-        parts.append(f"as cited in {loc['cited_in']}")
+        parts.append(f"as cited in {(names or {}).get(loc['cited_in'], loc['cited_in'])}")
     if loc.get("check"):
         check = (checks or {}).get(loc["check"])
         parts.append(f"seen on: {check['where']}" if check else f"check {loc['check']}")

@@ -110,24 +110,58 @@ class Site:
         title = s["title"].get("value")
         if title:
             return title
-        # Never a made-up title: a description from the record's own fields, saying so,
-        # so an index of many untitled abstracts still tells them apart.
+        # Never a made-up title: the study's curated label (unique, from verified facts),
+        # saying the title is not known; without a label, a description from its fields.
+        if s.get("label"):
+            return f"{s['label']} · title not known"
         regimens = ", ".join(sorted({self.regimen_label(a["regimen"]) for a in s.get("arms", [])}))
         source = " ".join(str(x) for x in (s["journal"].get("value"), s["year"].get("value")) if x)
         return " · ".join(x for x in ("Title not known", self.design_label(s["design"]).lower(), regimens, source) if x)
 
     def study_label(self, sid: str) -> str:
-        """A short name a reader recognises: 'Misawa 2016', 'Leukemia 2019', else the id."""
+        """A short name a reader recognises, unique across the knowledge base: the record's
+        curated 'label', else one built only from verified facts ('Misawa 2016', 'Kuwabara
+        2008 · Cochrane review', 'Blood · Rd · 9 patients'). Never the record id."""
+        return self.study_labels[sid]
+
+    @cached_property
+    def study_labels(self) -> dict[str, str]:
+        bases = {sid: s.get("label") or self._label_base(sid) for sid, s in self.kb.studies.items()}
+        labels = dict(bases)
+        for extra in (self._label_kind, self._label_topic, self._label_size):
+            counts = defaultdict(int)
+            for label in labels.values():
+                counts[label] += 1
+            labels = {sid: f"{label} · {extra(sid)}" if counts[label] > 1 and extra(sid)
+                      and extra(sid).lower() not in label.lower() else label
+                      for sid, label in labels.items()}
+        return labels
+
+    def _label_size(self, sid: str) -> str:
+        n = self.kb.studies[sid].get("population", {}).get("n")
+        return f"{n} patient{'s' if n != 1 else ''}" if isinstance(n, int) else ""
+
+    def _label_base(self, sid: str) -> str:
         s = self.kb.studies[sid]
-        authors = s["authors"].get("value")
-        year = s["year"].get("value")
-        journal = s["journal"].get("value")
-        first = authors[0].split(" ")[0] if authors else None
-        if first and year:
-            return f"{first} {year}"
-        if journal and year:
-            return f"{journal} {year}"
-        return sid
+        def verified(key: str):
+            fact = s.get(key) or {}
+            return fact.get("value") if fact.get("status") == "verified" else None
+        authors, year, journal = verified("authors"), verified("year"), verified("journal")
+        who = authors[0].split(" ")[0] if authors else journal
+        if who and year:
+            return f"{who} {year}"
+        return who or f"{self.design_label(s['design'])} (authors and journal not verified)"
+
+    def _label_kind(self, sid: str) -> str:
+        s = self.kb.studies[sid]
+        kind = s["publication_type"]
+        return {"conference-abstract": "meeting abstract", "cochrane-review": "Cochrane review",
+                "review-article": "review", "letter": "letter",
+                "case-report-article": "case report"}.get(kind, self.design_label(s["design"]).lower())
+
+    def _label_topic(self, sid: str) -> str:
+        arms = self.kb.studies[sid].get("arms", [])
+        return ", ".join(sorted({self.regimen_label(a["regimen"]) for a in arms}))
 
     def regimen_label(self, rid: str | None) -> str:
         if rid is None:
@@ -247,6 +281,11 @@ class Site:
             if row.study not in index[row.measure]:
                 index[row.measure].append(row.study)
         return index
+
+    def abstract_only(self, sid: str) -> bool:
+        """True when no check of the study read its full text, so every figure comes from
+        an abstract or a weaker copy (readers weigh such figures lower)."""
+        return not any(c["against"] == "full-text" for c in self.kb.studies[sid]["provenance"]["checks"])
 
     def unverified_facts(self, sid: str) -> list[tuple[str, dict]]:
         """(field, fact) for every citation fact or outcome that is not verified."""

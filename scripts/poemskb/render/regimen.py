@@ -201,7 +201,7 @@ def outcome_table(site: Site, rows: list[OutcomeRow], path: str, caption: str, s
                        el("span", f"Follow-up {follow}", class_="poems-sub") if follow else ""]),
                  sort=site.study_label(row.study)),
             Cell(f"{site.level_label(row.study)}: {site.design_label(s['design'])}", sort=site.level(row.study)),
-            status, fmt.locator(o["locator"], checks),
+            status, fmt.locator(o["locator"], checks, site.study_labels),
         ]
         out.append(Row(cells, **row_data(site, row)))
     return table(columns, out, caption=caption, labels=True, **values)

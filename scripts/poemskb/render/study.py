@@ -19,6 +19,10 @@ REGISTRIES = {"NCT": "ClinicalTrials.gov", "UMIN": "UMIN Clinical Trials Registr
               "jRCT": "Japan Registry of Clinical Trials", "EudraCT": "EU Clinical Trials Register", "ISRCTN": "ISRCTN registry"}
 
 
+ABSTRACT_ONLY = ("From the abstract only: only the abstract (or a weaker copy) was read for this record, so its "
+                 "figures may lack the detail, denominators and caveats of the full paper.")
+
+
 def render_study(site: Site, sid: str) -> Page:
     s = site.kb.studies[sid]
     path = links.study_page(sid)
@@ -27,11 +31,12 @@ def render_study(site: Site, sid: str) -> Page:
     page.html(_overview(site, sid, path))
     page.h(2, "Citation", "citation").html(_citation(site, sid, path, checks))
     page.h(2, "Design and evidence level", "design").html(_design(site, sid, path))
-    page.h(2, "Population and setting", "population").html(_population(s, checks))
+    page.h(2, "Population and setting", "population").html(_population(s, checks, site.study_labels))
     if s.get("arms"):
         page.h(2, "Arms", "arms").html(_arms(site, sid, path, checks))
     if s.get("outcomes"):
-        page.h(2, "Outcomes", "outcomes").html(_outcomes(site, sid, path, checks))
+        page.h(2, "Outcomes", "outcomes").html(join([para(ABSTRACT_ONLY) if site.abstract_only(sid) else "",
+                                                     _outcomes(site, sid, path, checks)]))
     if s.get("case"):
         page.h(2, "The case", "case").html(_case(site, s, path, checks))
     if s.get("criteria"):
@@ -62,6 +67,8 @@ def _overview(site: Site, sid: str, path: str) -> Html:
     unverified = sum(1 for _, f in open_facts if f.get("status") == "unverified")
     unknown = sum(1 for _, f in open_facts if f.get("status") == "unknown")
     marks = [badge("design", site.design_label(s["design"])), badge("level", site.level_label(sid))]
+    if s.get("outcomes") and site.abstract_only(sid):
+        marks.append(badge("abstract-only", "From the abstract only", title=ABSTRACT_ONLY))
     if unverified:
         marks.append(badge("unverified", f"{unverified} unverified"))
     if unknown:
@@ -165,10 +172,10 @@ def _design(site: Site, sid: str, path: str) -> Html:
     return table(["Item", "Value"], rows, caption="Design", data_nosort=True)
 
 
-def _population(s: dict, checks: dict) -> Html:
+def _population(s: dict, checks: dict, names: dict[str, str]) -> Html:
     pop = s["population"]
     rows = [[Cell("Disease stage", header=True), fmt.label(pop["status"]), ""],
-            [Cell("Patients", header=True), fmt.n_text(pop.get("n")), fmt.locator(pop.get("locator"), checks)]]
+            [Cell("Patients", header=True), fmt.n_text(pop.get("n")), fmt.locator(pop.get("locator"), checks, names)]]
     if pop.get("age"):
         rows.append([Cell("Age", header=True), fmt.age(pop["age"]), ""])
     if pop.get("sex"):
@@ -186,7 +193,7 @@ def _population(s: dict, checks: dict) -> Html:
             parts.append("; ".join(setting["institutions"]))
         if setting.get("countries"):
             parts.append("countries: " + ", ".join(setting["countries"]))
-        rows.append([Cell("Setting", header=True), "; ".join(parts) or "not given", fmt.locator(setting.get("locator"), checks)])
+        rows.append([Cell("Setting", header=True), "; ".join(parts) or "not given", fmt.locator(setting.get("locator"), checks, names)])
     enrol = s.get("enrolment")
     if enrol:
         text = " to ".join(x for x in (fmt.date(enrol.get("start")), fmt.date(enrol.get("end"))) if x)
@@ -238,7 +245,7 @@ def _arms(site: Site, sid: str, path: str, checks: dict) -> Html:
                      Cell(n, sort=arm.get("n")),
                      el("ol", join(el("li", st) for st in steps)) if steps else "",
                      ul(_modification(m) for m in arm.get("modifications", [])),
-                     arm.get("note", ""), fmt.locator(arm.get("locator"), checks)])
+                     arm.get("note", ""), fmt.locator(arm.get("locator"), checks, site.study_labels)])
     return table(["Arm", "Defining regimen", Column("Patients", numeric=True), "Treatment steps",
                   "Changes to the regimen", "Note", "Where stated"], rows, caption="Treatment arms")
 
@@ -258,7 +265,7 @@ def _outcomes(site: Site, sid: str, path: str, checks: dict) -> Html:
             arm, "; ".join(detail), fmt.timepoint(o.get("timepoint")),
             Cell(fmt.value_text(o["value"]), sort=fmt.sort_key(o["value"])),
             fmt.p_text(o.get("p"), arm_labels), o.get("note", ""),
-            fmt.locator(o["locator"], checks), status,
+            fmt.locator(o["locator"], checks, site.study_labels), status,
         ])
     return table(["Measure", "Arm", "Subgroup or grade", "Time point", Column("Value as reported", numeric=True),
                   "p", "Note", "Where in the source", "Status"], rows,
