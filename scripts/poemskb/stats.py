@@ -129,19 +129,12 @@ def independent_patients(uses: dict[str, int | None], overlaps: dict[str, list[t
     groups, _, possible = _groups(uses, overlaps)
     high = sum(_largest(uses, members) for members in groups.values())
     root_of = {sid: root for root, members in groups.items() for sid in members}
-    linked = {root: root for root in groups}
-
-    def find(x: str) -> str:
-        while linked[x] != x:
-            linked[x] = linked[linked[x]]
-            x = linked[x]
-        return x
-
+    linked = _Sets(groups)
     for sid, other, _ in possible:
-        linked[find(root_of[other])] = find(root_of[sid])
+        linked.join(root_of[sid], root_of[other])
     clusters: dict[str, list[int]] = defaultdict(list)
     for root, members in groups.items():
-        clusters[find(root)].append(_largest(uses, members))
+        clusters[linked.find(root)].append(_largest(uses, members))
     low = sum(max(sizes) for sizes in clusters.values())
     return PatientRange(low, high, sorted(sid for sid, n in uses.items() if n is None))
 
@@ -162,28 +155,37 @@ def study_patients(arm_sizes: Iterable[tuple[str | None, int | None]]) -> int | 
 
 
 def _groups(uses: dict[str, int | None], overlaps: dict[str, list[tuple[str, str, str]]]):
-    parent = {sid: sid for sid in uses}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets = _Sets(uses)
     merged, possible = [], []
     for sid in sorted(uses):
         for other, relation, _ in overlaps.get(sid, []):
             if other not in uses or other <= sid:
                 continue
             if relation in MERGING:
-                parent[find(other)] = find(sid)
+                sets.join(sid, other)
                 merged.append((sid, other))
             else:
                 possible.append((sid, other, relation))
     groups: dict[str, list[str]] = defaultdict(list)
     for sid in uses:
-        groups[find(sid)].append(sid)
+        groups[sets.find(sid)].append(sid)
     return groups, merged, possible
+
+
+class _Sets:
+    """Disjoint sets (union-find): studies, or groups of them, joined by overlaps."""
+
+    def __init__(self, items: Iterable[str]):
+        self.parent = {item: item for item in items}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def join(self, keep: str, other: str) -> None:
+        self.parent[self.find(other)] = self.find(keep)
 
 
 def _largest(uses: dict[str, int | None], members: list[str]) -> int:
