@@ -28,7 +28,7 @@ from .problems import Problem
 
 # Folders the project never reads and that hold links by nature (virtual environments)
 # or are git's own; they are not walked, but each must itself be a real folder.
-NOT_WALKED = frozenset({".git", ".venv", ".venv-zensical", "node_modules", "__pycache__", ".pytest_cache", ".hypothesis"})
+NOT_WALKED = frozenset({".git", ".venv", ".venv-zensical", ".venv-cff", "node_modules", "__pycache__", ".pytest_cache", ".hypothesis"})
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 MAX_SHOWN = 200  # characters of a path shown in a message
