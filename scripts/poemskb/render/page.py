@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..escape import json_ascii_safe
+from ..escape import HIDDEN_BUT_LINE_FEED, has_hidden, json_ascii_safe
 from .html import Html, block, el, esc, join, md
 
 
@@ -43,9 +43,23 @@ class Page:
             # JSON is valid YAML and quotes every string, so record text cannot break out;
             # characters YAML refuses raw (DEL, C1) or reads as line breaks (U+0085,
             # U+2028) would make MkDocs drop the front matter: they become \u escapes.
-            lines = [f"{key}: {json_ascii_safe(json.dumps(value, ensure_ascii=False))}" for key, value in self.front.items()]
+            # Page metadata (citation tags, JSON-LD) carries record text too: hidden
+            # characters become U+FFFD there as on the page (YAML cannot even read some).
+            lines = [f"{key}: {json_ascii_safe(json.dumps(_scrubbed(value), ensure_ascii=False))}" for key, value in self.front.items()]
             head = "---\n" + "\n".join(lines) + "\n---\n"
         return "".join([head, f"# {md(self.title)}\n", *self.parts])
+
+
+def _scrubbed(value: Any) -> Any:
+    """Front matter with every string's hidden characters replaced, at any depth."""
+    if isinstance(value, str):
+        # A line feed is harmless in JSON; everything else hidden is replaced.
+        return HIDDEN_BUT_LINE_FEED.sub("\ufffd", value) if has_hidden(value) else value
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrubbed(v) for v in value]
+    return value
 
 
 def para(text: Any) -> Html:
