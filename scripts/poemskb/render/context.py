@@ -222,11 +222,15 @@ class Site:
         """Independent patients behind rows (one regimen x measure x population): within a
         study, figures on one arm share its patients and different arms add up; across
         studies, declared overlaps merge cohorts or widen the count into a range."""
+        return stats.independent_patients(self.patients_by_study(rows), self.kb.overlaps)
+
+    def patients_by_study(self, rows: Iterable[OutcomeRow]) -> dict[str, int | None]:
+        """Study id -> patients behind its rows (figures on one arm share its patients,
+        different arms add up); None where no row says how many."""
         by_study: dict[str, list[tuple[str | None, int | None]]] = defaultdict(list)
         for row in rows:
             by_study[row.study].append((row.arm["id"] if row.arm and len(self.kb.studies[row.study].get("arms", [])) > 1 else None, row.n))
-        uses = {sid: stats.study_patients(pairs) for sid, pairs in by_study.items()}
-        return stats.independent_patients(uses, self.kb.overlaps)
+        return {sid: stats.study_patients(pairs) for sid, pairs in by_study.items()}
 
     def measure_domain(self, mid: str) -> str:
         m = self.kb.measures.get(mid)

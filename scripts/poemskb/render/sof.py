@@ -78,13 +78,10 @@ def rating_rows(site: Site, rid: str, outcome: dict) -> list[OutcomeRow]:
 
 
 def _patients(site: Site, rows: list[OutcomeRow]) -> str:
-    largest: dict[str, int | None] = {}
-    for row in rows:
-        if row.study not in largest or (row.n or 0) > (largest[row.study] or 0):
-            largest[row.study] = row.n
-    known = sum(n for n in largest.values() if n is not None)
-    missing = sum(1 for n in largest.values() if n is None)
-    studies = f"{len(largest)} {'study' if len(largest) == 1 else 'studies'}"
+    patients = site.patients_by_study(rows)
+    known = sum(n for n in patients.values() if n is not None)
+    missing = sum(1 for n in patients.values() if n is None)
+    studies = f"{len(patients)} {'study' if len(patients) == 1 else 'studies'}"
     if not known:
         return f"not given ({studies})"
     return f"{'at least ' if missing else ''}{known} ({studies})"
