@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..kb import KnowledgeBase
+from ..writer import EXPORT_MARKER, write_tree
 from . import bibliography, datapackage, fhir, jsondoc, parquet
 from .edition import LICENCE_TEXT, Edition, edition
 
@@ -60,14 +61,9 @@ def export_files(kb: KnowledgeBase, ed: Edition | None = None, name: str = "", u
     yield "fhir-bundle.json", fhir.bundle_json(kb, ed, name, url).encode("utf-8")
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return True
-
-
-def export_all(kb: KnowledgeBase, out: Path, ed: Edition | None = None) -> list[Path]:
-    """Write every export file into `out`; return the paths that changed."""
-    return [out / fname for fname, data in export_files(kb, ed) if write_if_changed(out / fname, data)]
+def export_all(kb: KnowledgeBase, out: Path, ed: Edition | None = None, root: Path | None = None) -> list[Path]:
+    """Write every export file into `out`; return the paths that changed. Written as the
+    site is (writer.py): under a lock, each file staged then moved into place, files no
+    longer exported removed, never into a folder another command owns."""
+    written = write_tree(out, export_files(kb, ed), root, marker=EXPORT_MARKER)
+    return [Path(out) / name for name in written.changed_files]
