@@ -353,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", metavar="BENCH_JSON", help="print the report of a saved bench.json again; measure nothing")
     parser.add_argument("--no-browser", action="store_true", help="skip page weight and first render (headless Chromium)")
     parser.add_argument("--render-runs", type=int, default=3, help="throttled visits per page for first render (median kept)")
+    parser.add_argument("--no-own-site", action="store_true", help="page weight of the synthetic bases only, not of this repository's site")
     args = parser.parse_args(argv)
     if args.report:
         saved = json.loads(Path(args.report).read_text(encoding="utf-8"))
@@ -368,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             print(f"measuring N = {n} ...", file=sys.stderr, flush=True)
             results.append(measure(n, work, args.repeat, not args.no_build, pages_runs))
-        if pages_runs:
+        if pages_runs and not args.no_own_site:
             print("measuring page weight of this knowledge base's own site ...", file=sys.stderr, flush=True)
             own_site = {"studies": "this knowledge base", "pages": bench_pages.measure_own_site(ROOT, work, pages_runs)}
         if not args.no_build and not args.no_limits:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_bench_smoke(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--sizes", "20", "--repeat", "1",
-                             "--render-runs", "1", "--out", str(tmp_path)], capture_output=True, text=True, timeout=900)
+                             "--render-runs", "1", "--no-own-site", "--out", str(tmp_path)], capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     for line in ("N=20: validation / parse floor = ", "N=20: build / MkDocs floor = ", "N=20: peak memory validate "):
         assert line in result.stdout, result.stdout
@@ -31,17 +31,16 @@ def test_bench_smoke(tmp_path):
     limits = saved["limits"]
     assert limits["validation_errors"] == 0 and limits["ratio"] > 0
     assert set(limits["fields_at_limit"]) == {"study", "regimen", "measure", "finding", "criteria"}
-    # Page weight and first render, for the synthetic base and this repository's own site.
-    for name in ("N=20", "this knowledge base"):
-        for line in (f"{name}: cold study page ", f"{name}: requests to other hosts: 0 ok",
-                     f"{name}: first render (study page, throttled) ", f"{name}: first render (comparison page, throttled) "):
-            assert line in result.stdout, result.stdout
-    for pages in (run["pages"], saved["own_site"]["pages"]):
-        study = pages["weight"]["study"]
-        assert study["path"].startswith("/generated/studies/") and study["kb"] > 0
-        assert any(path == study["path"] for path, _ in study["files"])
-        assert {"html", "css", "js"} <= set(study["by_kind_kb"])
-        assert pages["first_render"]["study"]["fcp_ms"] > 0
+    # Page weight and first render of the synthetic site (this repository's own site is
+    # left out here to keep the smoke run short: `make bench` measures it too).
+    for line in ("N=20: cold study page ", "N=20: requests to other hosts: 0 ok",
+                 "N=20: first render (study page, throttled) ", "N=20: first render (comparison page, throttled) "):
+        assert line in result.stdout, result.stdout
+    study = run["pages"]["weight"]["study"]
+    assert study["path"].startswith("/generated/studies/synth-study-") and study["kb"] > 0
+    assert any(path == study["path"] for path, _ in study["files"])
+    assert {"html", "css", "js"} <= set(study["by_kind_kb"])
+    assert run["pages"]["first_render"]["study"]["fcp_ms"] > 0 and saved["own_site"] is None
 
 
 def test_limits_records_fill_every_free_text_field_and_stay_valid(tmp_path):

@@ -145,3 +145,22 @@ def test_every_printed_sheet_carries_the_notice(browser, server, kb):
     for heading in ("Outcomes", "What it was checked against"):
         assert heading in text
     assert "Skip to content" not in text and "Data dictionary" not in text  # no navigation
+
+
+@pytest.mark.parametrize("url", ["generated/studies/misawa-2016-jpost-thalidomide.html", "generated/comparison.html"])
+def test_a_cold_visit_loads_nothing_from_another_host(browser, built, url):
+    """No web fonts from a CDN, no script or stylesheet from elsewhere: a reader's browser
+    asks only this site (measured as the benchmark measures page weight)."""
+    import sys
+
+    from sitebuild import ROOT
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_pages import cold_visit, serve
+
+    with serve(built.site) as server:
+        visit = cold_visit(browser, server, "/" + url)
+    assert visit["outside"] == []
+    kinds = visit["by_kind_kb"]
+    assert kinds.get("html", 0) > 0 and kinds.get("css", 0) > 0 and kinds.get("js", 0) > 0, kinds
+    assert "font" not in kinds, visit["files"]
