@@ -155,7 +155,11 @@ def cold_visit(browser, server: Server, path: str) -> dict:
         context.route(lambda url: not url.startswith(server.url), lambda route: (outside.append(route.request.url), route.abort()))
         tab = context.new_page()
         start = len(server.log)
-        tab.goto(server.url + path, wait_until="networkidle")
+        # The load event, quiet network, an idle main thread (a big page parses for
+        # seconds before its scripts ask for more), then no request for a while.
+        tab.goto(server.url + path, wait_until="load", timeout=300_000)
+        tab.wait_for_load_state("networkidle", timeout=300_000)
+        tab.evaluate("() => new Promise(done => requestIdleCallback(() => done(), {timeout: 30000}))")
         result = weigh(server.settle(start))
     finally:
         context.close()
