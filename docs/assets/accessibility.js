@@ -1,4 +1,7 @@
-// Boxes that scroll sideways inside a page (Material's table wrapper, the evidence map,
+// Small repairs for keyboard and screen-reader users, where Material's page chrome or a
+// wide table needs one (tests/site/test_accessibility_browser.py checks them):
+//
+// 1. Scroll boxes. Boxes that scroll sideways inside a page (Material's table wrapper, the evidence map,
 // a summary-of-findings table on a phone) must be reachable by keyboard, or a reader
 // without a mouse cannot see their right-hand side (WCAG 2.1.1; axe-core's
 // scrollable-region-focusable). Each box that overflows at the current width becomes a
@@ -52,6 +55,32 @@
     })
   }
 
+  // 2. The navigation drawer. On narrow screens Material opens the navigation with a
+  // <label> in the header, which the keyboard cannot reach. It becomes a button (Enter or
+  // Space opens and closes the drawer, Escape closes it) that says whether it is open.
+  function drawerButton() {
+    var toggle = document.getElementById("__drawer")
+    if (!toggle) return
+    document.querySelectorAll('label.md-header__button[for="__drawer"]').forEach(function (label) {
+      if (label.hasAttribute("tabindex")) return
+      label.setAttribute("tabindex", "0")
+      label.setAttribute("role", "button")
+      label.setAttribute("aria-label", "Navigation")
+      label.setAttribute("aria-expanded", String(toggle.checked))
+      toggle.addEventListener("change", function () { label.setAttribute("aria-expanded", String(toggle.checked)) })
+      label.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" && event.key !== " ") return
+        event.preventDefault()
+        label.click()
+      })
+      document.addEventListener("keydown", function (event) {
+        if (event.key !== "Escape" || !toggle.checked) return
+        label.click()
+        label.focus()
+      })
+    })
+  }
+
   var pending = false
   function later() {
     if (pending) return
@@ -59,5 +88,6 @@
     window.requestAnimationFrame(function () { pending = false; update() })
   }
   window.addEventListener("resize", later)
-  if (window.document$) { window.document$.subscribe(later) } else { document.addEventListener("DOMContentLoaded", later) }
+  function setup() { drawerButton(); later() }
+  if (window.document$) { window.document$.subscribe(setup) } else { document.addEventListener("DOMContentLoaded", setup) }
 })()
