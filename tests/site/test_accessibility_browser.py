@@ -25,9 +25,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LAPTOP, PHONE, NARROWEST = 1366, 390, 320
 SEARCH = "search results open"
 BY_MEASURE = "comparison for one measure"
-# Rows of a long generated table repeat one pattern: past the first ones axe is given a
-# sample (every row is still checked at the laptop width in the light scheme).
-SAMPLED = ("#comparison-table tbody tr:nth-child(n+31)", ".poems-forest__svg")
+# Every element of every page is checked at the laptop width in the light scheme. At the
+# other three width and scheme pairs, where only layout and colours differ, long generated
+# tables and repeated plots (one renderer's pattern over and over) are sampled: rows past
+# the 15th of a table, plots past the second, the matrix past its third regimen. This
+# keeps the run to about a quarter of checking everything four times.
+SAMPLED = ("article table tbody tr:nth-child(n+16)", "#comparison-matrix tbody tr:nth-child(n+4)",
+           "figure.poems-forest:nth-of-type(n+3)", ".poems-forest__svg")
 
 
 def _url(page: str) -> str:
