@@ -42,6 +42,18 @@ document$.subscribe(function () {
   form.addEventListener("submit", function (event) { event.preventDefault() })
   root.appendChild(form)
 
+  // The text box first: a keyboard reaches it a few Tab presses after the page opens.
+  var textLabel = document.createElement("label")
+  textLabel.className = "poems-filters__text"
+  textLabel.appendChild(document.createTextNode("Table rows containing every word "))
+  var text = document.createElement("input")
+  text.type = "search"
+  text.name = "q"
+  text.value = state.q
+  text.addEventListener("input", function () { state.q = text.value.trim(); update() })
+  textLabel.appendChild(text)
+  form.appendChild(textLabel)
+
   var summaries = {}
   facets.forEach(function (facet) {
     var box = document.createElement("details")
@@ -76,16 +88,6 @@ document$.subscribe(function () {
     form.appendChild(box)
   })
 
-  var textLabel = document.createElement("label")
-  textLabel.className = "poems-filters__text"
-  textLabel.appendChild(document.createTextNode("Table rows containing every word "))
-  var text = document.createElement("input")
-  text.type = "search"
-  text.name = "q"
-  text.value = state.q
-  text.addEventListener("input", function () { state.q = text.value.trim(); update() })
-  textLabel.appendChild(text)
-  form.appendChild(textLabel)
 
   var clear = document.createElement("button")
   clear.type = "button"

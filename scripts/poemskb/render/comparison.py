@@ -42,12 +42,15 @@ def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, 
     rows = sorted(treatment, key=lambda r: (regimen_label(site, r).lower(), site.measure_name(r.measure).lower(),
                                             population_order(r), site.level_rank(r.study), r.study, r.outcome["id"]))
     large = len(rows) > max_rows
-    page.html(para(h("Choose a population, then read each regimen's figures for the outcomes that matter most. Most "
-                     "come from studies without random allocation: differences may reflect who was treated rather "
-                     "than the treatment. Jump to: {} · {} · {} · {}.",
+    page.html(para("Choose a population, then read each regimen's figures for the outcomes that matter most. Most "
+                   "come from studies without random allocation: differences may reflect who was treated rather "
+                   "than the treatment."))
+    # The filters come before the jump links, so a keyboard reaches them in a few Tab
+    # presses (tests/site/test_accessibility_browser.py sets the bound).
+    page.html(filters_placeholder(site, rows))
+    page.html(para(h("Jump to: {} · {} · {} · {}.",
                      link("#key-outcomes", "key outcomes"), link("#forest-plots", "forest plots"),
                      link("#outcomes", "the full table"), link("#evidence-map", "evidence map"))))
-    page.html(filters_placeholder(site, rows))
     page.html(_certainty_links(site, path))
     page.h(2, "Key outcomes by regimen", "key-outcomes")
     page.html(para("Each cell lists every figure for that regimen and outcome: the value as reported with its 95% "

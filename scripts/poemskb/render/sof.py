@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import pooling
 from . import fmt, links
 from .context import OutcomeRow, Site
-from .html import Html, el, esc, fmt as h, join, link, table, ul
+from .html import Cell, Html, el, esc, fmt as h, join, link, table, ul
 from .page import Page, para
 
 LEVEL_WORDS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
@@ -57,7 +57,9 @@ def _table(site: Site, rid: str, rating: dict, path: str) -> Html:
         figures = rating_rows(site, rid, outcome)
         patients = site.independent_patients(figures)
         rows.append([
-            el("th", link(links.href(path, links.MEASURES, outcome["measure"]), site.measure_name(outcome["measure"])), scope="row"),
+            # A row header cell of its own (an <th> inside a <td> made an empty first cell).
+            Cell(link(links.href(path, links.MEASURES, outcome["measure"]), site.measure_name(outcome["measure"])),
+                 header=True),
             _patients(site, figures),
             _independent(patients),
             _effect(site, figures, rating["population"], path),
