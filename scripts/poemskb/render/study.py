@@ -150,16 +150,7 @@ def _status_cell(fact: dict) -> Html:
 
 def _seen_on(fact: dict, checks: dict) -> Html | str:
     check = checks.get(fact.get("check", ""))
-    return seen_on(check) if check else ""
-
-
-def seen_on(check: dict) -> Html:
-    """What a fact was read on, as the record says: the page named in `where`, linked to the
-    publication's canonical address when the check gives one (a third-party copy is named
-    but never linked), and the kind of copy read (abstract, full text, index page...), so a
-    reader can weigh an abstract-only or index-page reading."""
-    where = external(check["url"], check["where"]) if check.get("url") else esc(check["where"])
-    return join([where, " (", esc(fmt.words(check["against"])), ")"])
+    return fmt.seen_on(check) if check else ""
 
 
 # Design, population --------------------------------------------------------------------
