@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from poemskb.render.writer import LOCK_WAIT, MARKER, STAGED
+from poemskb.writer import LOCK_WAIT, MARKER, STAGED
 from poemskb.synth import write_kb
 from test_hostile import snapshot
 
@@ -113,6 +113,47 @@ def test_a_link_in_the_site_sources_stops_render_check_tree_and_mkdocs(name, tre
     assert f"{name} is a symbolic link" in built.stdout + built.stderr
     assert not (tree / "site").exists() or SECRET not in "".join(
         p.read_text(errors="replace") for p in (tree / "site").rglob("*") if p.is_file())
+
+
+SITE_FOLDER_EDITS = {
+    "site_dir: ..": ("site_dir", "'..' must name a folder inside the knowledge base"),
+    "site_dir: ../published": ("site_dir", "'../published' must name a folder inside the knowledge base"),
+    "docs_dir: ..": ("docs_dir", "'..' must name a folder inside the knowledge base"),
+    "site_dir: docs/site": ("site_dir", "site_dir and docs_dir must not hold one another"),
+    "docs_dir: .": ("docs_dir", "'.' must name a folder inside the knowledge base"),
+}
+
+
+@pytest.mark.parametrize("edit", SITE_FOLDER_EDITS)
+def test_mkdocs_site_folders_outside_the_tree_stop_render_check_tree_and_mkdocs(edit, tree):
+    """MkDocs empties site_dir before building and publishes all of docs_dir: a pull
+    request that points either outside the checkout could delete or publish anything."""
+    key, message = SITE_FOLDER_EDITS[edit]
+    config = tree / "mkdocs.yml"
+    lines = [line for line in config.read_text(encoding="utf-8").splitlines() if not line.startswith(f"{key}:")]
+    config.write_text("\n".join(lines + [edit]) + "\n", encoding="utf-8")
+    line = len(lines) + 1
+    neighbour = tree.parent / "neighbour.txt"  # what `site_dir: ..` would empty
+    neighbour.write_text("keep me\n", encoding="utf-8")
+    before = snapshot(tree)
+
+    checked = poemskb(tree, "check-tree")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert f"mkdocs.yml:{line}:1: error[site-folder]: -: {key}: {message}" in checked.stdout, checked.stdout
+
+    rendered = poemskb(tree, "render")
+    assert rendered.returncode == 1 and "Traceback" not in rendered.stderr, rendered.stderr
+    assert "error[site-folder]" in rendered.stderr
+    assert snapshot(tree) == before, "render wrote or deleted something in a refused tree"
+
+    # A bare MkDocs build refuses too: its own config check catches some of these, our
+    # hook (hooks/tree_check.py) the rest.
+    built = mkdocs_build(tree)
+    said = built.stdout + built.stderr
+    assert built.returncode != 0 and (message in said or "Config value" in said), said
+    if edit == "site_dir: ../published":  # MkDocs itself would build (and clean) there
+        assert message in said and not (tree.parent / "published").exists(), said
+    assert neighbour.read_text(encoding="utf-8") == "keep me\n"
 
 
 def test_citation_cff_that_is_a_link_is_refused_with_its_location(tree):
@@ -343,6 +384,39 @@ def test_export_writes_into_its_own_folder_again(tree, tmp_path):
     assert (out / ".poemskb-export").is_file() and (out / "outcomes.csv").is_file()
     again = poemskb(tree, "export", "--out", str(out))
     assert again.returncode == 0 and "0 file(s) changed" in again.stdout
+
+
+def test_a_second_export_waits_then_says_it_is_busy_and_a_planted_link_is_replaced_not_followed(tree, tmp_path, secret):
+    """Export writes as render does (writer.py): one at a time, each file staged and
+    moved into place, so a link planted where a file will go is replaced, never written
+    through."""
+    out = tmp_path / "downloads"
+    assert poemskb(tree, "export", "--out", str(out)).returncode == 0
+    before = snapshot(out)
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a first export, still writing
+        result = poemskb(tree, "export", "--out", str(out))
+    finally:
+        os.close(fd)
+    assert "another export is writing to" in one_line(result)
+    assert snapshot(out) == before
+
+    (out / "outcomes.csv").unlink()
+    os.symlink(secret, out / "outcomes.csv")
+    refused = poemskb(tree, "export", "--out", str(out))
+    assert refused.returncode == 2 and "is a symbolic link" in refused.stderr, refused.stderr
+    assert secret.read_text(encoding="utf-8") == SECRET + "\n"
+
+
+def test_export_and_render_never_write_into_each_others_folders(tree, tmp_path):
+    assert poemskb(tree, "render").returncode == 0
+    into_site = poemskb(tree, "export", "--out", "docs/generated")
+    assert "was not written by poemskb export" in one_line(into_site)
+    out = tmp_path / "downloads"
+    assert poemskb(tree, "export", "--out", str(out)).returncode == 0
+    into_export = poemskb(tree, "render", "--out", str(out))
+    assert "was not written by poemskb render" in one_line(into_export)
 
 
 def test_an_os_error_is_one_line_not_a_traceback(tree, tmp_path):
