@@ -371,3 +371,30 @@ def test_a_copy_of_the_publication_is_refused_saying_what_it_is(scratch, url, ho
 def test_the_publications_own_page_is_accepted(scratch, url):
     text = edit("      where: An imaginary abstract page\n", f"      where: An imaginary abstract page\n      url: {url}\n")
     assert problems_for(scratch, text) == []
+
+
+SUMMARY = "summary: A made-up study that exists only to exercise the validator's rules."
+
+
+def test_summary_dates_and_years_are_not_figures(scratch):
+    # A date or a year says when, not how many: no field need hold 8, 2013 or 2016.
+    text = edit(SUMMARY, "summary: Searched to 8 April 2013 (or April 8, 2013; or May 2020) and published in 2016.")
+    assert problems_for(scratch, text) == []
+
+
+def test_summary_year_like_count_of_patients_is_still_a_figure(scratch):
+    text = edit(SUMMARY, "summary: A made-up study of 2016 patients.")
+    assert problems_for(scratch, text) == [
+        f"{PATH}:11:1: warning[summary-number]: minimal-study: summary: states 2016, which no field of this record holds; record the figure with its locator, or leave it out"]
+
+
+def test_summary_proportion_in_words_matches_a_held_percentage(scratch):
+    # 10 of 20 responded (50%): "one in two" says the same in plain words.
+    assert problems_for(scratch, edit(SUMMARY, "summary: About one in two responded.")) == []
+    assert problems_for(scratch, edit(SUMMARY, "summary: About 1 out of 2 responded.")) == []
+
+
+def test_summary_proportion_in_words_far_from_any_held_percentage_is_flagged(scratch):
+    # One in six is 16.7%, nowhere near the 50% the record holds: the words stay figures.
+    assert problems_for(scratch, edit(SUMMARY, "summary: About one in six responded.")) == [
+        f"{PATH}:11:1: warning[summary-number]: minimal-study: summary: states 6, which no field of this record holds; record the figure with its locator, or leave it out"]

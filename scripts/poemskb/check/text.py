@@ -92,6 +92,9 @@ def summary_numbers(text: str) -> list[float]:
     return out
 
 
+_ISO_DATE = re.compile(r"(?:19|20)[0-9]{2}(?:-[0-9]{2}){0,2}")
+
+
 def _held_numbers(record: Record) -> tuple[set[float], set[float]]:
     """(numbers held by verified or unmarked fields, numbers held only under 'unverified')."""
     held: dict[float, bool] = {}  # number -> held by a field that is not unverified
@@ -107,8 +110,8 @@ def _held_numbers(record: Record) -> tuple[set[float], set[float]]:
             continue
         if isinstance(value, (int, float)):
             add(float(value), sure)
-        elif isinstance(value, str):
-            for n in summary_numbers(value):
+        elif isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+            for n in summary_numbers(value):  # a date field's month and day hold no figure
                 add(n, sure)
         elif isinstance(value, dict) and isinstance(value.get("n"), int) and isinstance(value.get("of"), int) and value["of"]:
             add(100 * value["n"] / value["of"], sure)
@@ -128,9 +131,55 @@ def summaries_hedge_unverified(record: Record, ctx: Context) -> Iterator[Problem
     yield from (p for p in _summary_problems(record) if p.code == "summary-unverified")
 
 
-@rule("summary-number", "Warning: a summary or plain summary states a number that no other field of the record holds (a figure without a locator).")
+@rule("summary-number", "Warning: a summary or plain summary states a number that no other field of the record holds (a figure without a locator). Dates, years, and a held percentage put in words ('one in six') are not figures.")
 def summaries_hold_their_numbers(record: Record, ctx: Context) -> Iterator[Problem]:
     yield from (p for p in _summary_problems(record) if p.code == "summary-number")
+
+
+# Words that say when, not how many: a date ("8 April 2013", "April 8, 2013", "May
+# 2020") or a year on its own (1900-2099, unless it counts people). Month names are
+# matched capitalised only, so the verb "may" stays a word.
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(rf"\b(?:[0-9]{{1,2}}\s+(?:{_MONTHS})(?:,?\s+[0-9]{{4}})?|(?:{_MONTHS})(?:\s+[0-9]{{1,2}},)?\s+[0-9]{{4}})\b")
+_YEAR = re.compile(r"(?<![0-9.,])(?:19|20)[0-9]{2}(?![0-9%]|[.,][0-9])(?!\s*(?:patients?|people|persons?|cases|participants|subjects)\b)")
+# A proportion in words, "one in six", "3 in 4", "two out of three": plain language for a
+# percentage the record holds, to within 3 points (16.2% is "about one in six").
+_SMALL = "one|" + "|".join(_WORDS)
+_FRACTION = re.compile(rf"\b({_SMALL}|[0-9]{{1,2}})\s+(?:in|out\s+of)\s+({_SMALL}|[0-9]{{1,3}})\b", re.IGNORECASE)
+FRACTION_TOLERANCE = 3.0
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else 1 if word.lower() == "one" else _WORDS[word.lower()]
+
+
+_PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*%")
+
+
+def _held_percentages(record: Record) -> set[float]:
+    """Percentages the record holds outside unverified facts: printed ones, those of
+    counts, and those written in its texts ('38 (26%)')."""
+    held: set[float] = set()
+    for path, value in walk(record.data):
+        if (path and path[0] in SUMMARY_KEYS) or _under_unverified(record.data, path):
+            continue
+        if isinstance(value, dict) and isinstance(value.get("percent"), (int, float)) and not isinstance(value["percent"], bool):
+            held.add(float(value["percent"]))
+        if isinstance(value, dict) and isinstance(value.get("n"), int) and isinstance(value.get("of"), int) and value["of"]:
+            held.add(100 * value["n"] / value["of"])
+        elif isinstance(value, str):
+            held.update(float(n) for n in _PERCENT.findall(value))
+    return held
+
+
+def _figures_only(sentence: str, percentages: set[float]) -> str:
+    """The sentence without its dates, years and proportions in words that match a
+    percentage the record holds: what is left are the figures to check."""
+    def proportion(m: re.Match) -> str:
+        part, whole = _count(m.group(1)), _count(m.group(2))
+        share = 100 * part / whole if 0 < part < whole else None
+        return " " if share is not None and any(abs(share - p) <= FRACTION_TOLERANCE for p in percentages) else m.group()
+    return _YEAR.sub(" ", _DATE.sub(" ", _FRACTION.sub(proportion, sentence)))
 
 
 def _summary_problems(record: Record) -> Iterator[Problem]:
@@ -138,9 +187,10 @@ def _summary_problems(record: Record) -> Iterator[Problem]:
     if not texts:
         return
     sure, unsure = _held_numbers(record)
+    percentages = _held_percentages(record)
     for key, text in texts:
         for sentence in re.split(r"(?<=[.;])\s+", text):
-            for number in summary_numbers(sentence):
+            for number in summary_numbers(_figures_only(sentence, percentages)):
                 shown = f"{number:g}"
                 if number in sure:
                     continue
