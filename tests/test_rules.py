@@ -88,8 +88,8 @@ CASES = {
         f"{PATH}:22:5: error[forbidden-character]: minimal-study: arms[0].label: U+202E RIGHT-TO-LEFT OVERRIDE at character 2: "
         "not allowed in records (control, direction and invisible characters can hide or reorder text, or drive a terminal); remove it"),
     "source-address": (
-        edit('      where: An imaginary abstract page\n', '      where: An imaginary abstract page\n      url: https://docslib.org/doc/1\n'),
-        f"{PATH}:37:7: error[source-address]: minimal-study: provenance.checks[0].url: 'docslib.org' is not a canonical source host; link the publication itself (doi.org, PubMed, PMC, the publisher or the registry) and name a third-party copy in 'where' and 'note' without linking it (see CONTRIBUTING.md, 'Source addresses')"),
+        edit('      where: An imaginary abstract page\n', '      where: An imaginary abstract page\n      url: https://example.org/doc/1\n'),
+        f"{PATH}:37:7: error[source-address]: minimal-study: provenance.checks[0].url: 'example.org' is not a canonical source host; link the publication itself (doi.org, PubMed, PMC, the publisher or the registry) and name a third-party copy in 'where' and 'note' without linking it (see CONTRIBUTING.md, 'Source addresses')"),
     "summary-number": (
         edit("summary: A made-up study that exists only to exercise the validator's rules.", "summary: A made-up study of 20 patients in which 13 responded."),
         f"{PATH}:11:1: warning[summary-number]: minimal-study: summary: states 13, which no field of this record holds; record the figure with its locator, or leave it out"),
@@ -345,6 +345,32 @@ def test_cross_record_rules_read_schema_invalid_overlaps_without_crashing(scratc
     path.write_text(path.read_text(encoding="utf-8").replace("overlaps:\n", "overlaps:\n  - 1\n  - [x]\n", 1), encoding="utf-8")
     _, report = load(scratch)
     assert {p.code for p in report.errors} == {"schema"}
+
+
+@pytest.mark.parametrize("url, host, kind", [
+    ("https://mayoclinic.elsevierpure.com/en/publications/x", "mayoclinic.elsevierpure.com", "an institutional research portal"),
+    ("https://kyushu-u.pure.elsevier.com/ja/publications/x", "kyushu-u.pure.elsevier.com", "an institutional research portal"),
+    ("https://researchinformation.amsterdamumc.org/en/publications/x", "researchinformation.amsterdamumc.org", "an institutional research portal"),
+    ("https://doaj.org/article/x", "doaj.org", "an index or aggregator"),
+    ("https://ci.nii.ac.jp/naid/1", "ci.nii.ac.jp", "an index or aggregator"),
+    ("https://www.medwirenews.com/neurology/x", "www.medwirenews.com", "a news site"),
+    ("https://www.scribd.com/document/1", "www.scribd.com", "a document-sharing site"),
+    ("https://proxy.weglot.com/wg_1/en/es/pubmed.ncbi.nlm.nih.gov/1", "proxy.weglot.com", "a translation proxy"),
+    ("https://47.251.13.51:8081/32009091", "47.251.13.51", "a raw IP address"),
+])
+def test_a_copy_of_the_publication_is_refused_saying_what_it_is(scratch, url, host, kind):
+    text = edit("      where: An imaginary abstract page\n", f"      where: An imaginary abstract page\n      url: {url}\n")
+    assert problems_for(scratch, text) == [
+        f"{PATH}:37:7: error[source-address]: minimal-study: provenance.checks[0].url: '{host}' is {kind}, not the publication; "
+        "link the publication itself (doi.org, PubMed, PMC, the publisher or the registry), name the copy in 'where' and 'note' "
+        "without linking it, and mark facts seen only there unverified (see CONTRIBUTING.md, 'Source addresses')"]
+
+
+@pytest.mark.parametrize("url", ["https://pubmed.ncbi.nlm.nih.gov/12345678/", "https://doi.org/10.1000/test.1",
+                                 "https://ashpublications.org/blood/article/1/2/3/4/x", "https://ash.confex.com/ash/2015/webprogram/Paper1.html"])
+def test_the_publications_own_page_is_accepted(scratch, url):
+    text = edit("      where: An imaginary abstract page\n", f"      where: An imaginary abstract page\n      url: {url}\n")
+    assert problems_for(scratch, text) == []
 
 
 SUMMARY = "summary: A made-up study that exists only to exercise the validator's rules."

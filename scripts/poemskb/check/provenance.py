@@ -19,23 +19,45 @@ def unverified_facts(record: Record, ctx: Context) -> Iterator[Problem]:
 
 
 # Provenance addresses: a reader must be able to follow every link to the publication
-# itself. Hosts are allowed by name (documented in CONTRIBUTING.md); anything else is a
-# mirror, proxy, upload or aggregator until a curator shows it is the canonical address.
+# itself. Hosts are allowed by name (documented in CONTRIBUTING.md, 'Source addresses');
+# anything else is a copy (mirror, proxy, upload, index, portal) until a curator shows it
+# is the canonical address.
 CANONICAL_HOSTS = frozenset({
-    # identifiers and bibliographic databases
-    "doi.org", "pubmed.ncbi.nlm.nih.gov", "pmc.ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov", "ci.nii.ac.jp", "doaj.org",
+    # identifiers and PubMed (www.ncbi.nlm.nih.gov: NCBI's older PubMed and PMC addresses)
+    "doi.org", "pubmed.ncbi.nlm.nih.gov", "pmc.ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov",
     # trial registries
     "clinicaltrials.gov", "center6.umin.ac.jp", "www.umin.ac.jp", "www.chictr.org.cn", "jrct.niph.go.jp",
     "www.clinicaltrialsregister.eu", "www.isrctn.com",
-    # publishers, journals and meeting-abstract sites
-    "ashpublications.org", "ash.confex.com", "bmt.confex.com", "www.nature.com", "link.springer.com",
+    # publishers and journals
+    "ashpublications.org", "www.nature.com", "link.springer.com",
     "jnnp.bmj.com", "journals.lww.com", "onlinelibrary.wiley.com", "www.cochranelibrary.com",
     "www.bloodresearch.or.kr", "www.jstage.jst.go.jp", "www.sciencedirect.com", "academic.oup.com",
     "haematologica.org", "www.tandfonline.com", "www.thelancet.com", "n.neurology.org",
-    # authors' institutions' research portals, and news publishers (secondary reports)
-    "mayoclinic.elsevierpure.com", "kyushu-u.pure.elsevier.com", "researchinformation.amsterdamumc.org",
-    "www.medwirenews.com",
+    # the meetings' own online programmes, where the organisers publish their abstracts
+    # (ASH annual meeting; Tandem Meetings): the abstract's own page
+    "ash.confex.com", "bmt.confex.com",
 })
+# Hosts known to show a copy of a publication, not the publication, by what they are, so
+# the refusal can say why. A domain covers its subdomains.
+NOT_THE_PUBLICATION = (
+    ("an institutional research portal", ("elsevierpure.com", "pure.elsevier.com", "researchinformation.amsterdamumc.org")),
+    ("an index or aggregator", ("doaj.org", "ci.nii.ac.jp", "scienceopen.com", "mendeley.com", "researcher.life",
+                                "medifind.com", "bohrium.dp.tech", "lausr.org", "metajournal.com")),
+    ("a news site", ("medwirenews.com",)),
+    ("a document-sharing site", ("scribd.com", "docslib.org", "docksci.com", "readkong.com", "vdocuments.mx", "documents.pub")),
+    ("a translation proxy", ("weglot.com",)),
+)
+_IP_ADDRESS = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$")
+
+
+def host_kind(host: str) -> str | None:
+    """What a known non-canonical host is ('a news site'...), or None when it is not known."""
+    if _IP_ADDRESS.match(host):
+        return "a raw IP address"
+    for kind, domains in NOT_THE_PUBLICATION:
+        if any(host == d or host.endswith("." + d) for d in domains):
+            return kind
+    return None
 
 
 _URL = re.compile(r"(?P<scheme>[a-z]+)://(?P<host>[^/:?#\s]+)(?::(?P<port>[0-9]+))?", re.IGNORECASE)
@@ -50,5 +72,7 @@ def source_addresses(record: Record, ctx: Context) -> Iterator[Problem]:
         host = (m.group("host") if m else "").lower()
         if not m or m.group("scheme").lower() != "https":
             yield record.problem("source-address", path, f"'{url}' is not an https address; link the publication's canonical https page (see CONTRIBUTING.md, 'Source addresses')")
+        elif host_kind(host):
+            yield record.problem("source-address", path, f"'{host}' is {host_kind(host)}, not the publication; link the publication itself (doi.org, PubMed, PMC, the publisher or the registry), name the copy in 'where' and 'note' without linking it, and mark facts seen only there unverified (see CONTRIBUTING.md, 'Source addresses')")
         elif host not in CANONICAL_HOSTS or m.group("port"):
             yield record.problem("source-address", path, f"'{host}' is not a canonical source host; link the publication itself (doi.org, PubMed, PMC, the publisher or the registry) and name a third-party copy in 'where' and 'note' without linking it (see CONTRIBUTING.md, 'Source addresses')")

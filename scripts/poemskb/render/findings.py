@@ -50,6 +50,8 @@ def finding_block(site: Site, fid: str, path: str, brief: bool = False):
     if brief:
         return join(parts)
     parts.append(h("<p><strong>Scope:</strong> {}</p>", f["scope"]))
+    read_on = [fmt.seen_on(c) for c in f["provenance"]["checks"]]
+    parts.append(h("<p><strong>Read on:</strong> {}.</p>", join(read_on, "; ")))
     if f.get("searches"):
         rows = [[Cell(s["database"], header=True), fmt.date(s.get("from")) or "–", fmt.date(s["to"]), s.get("edition", "")] for s in f["searches"]]
         parts.append(table(["Database", "From", "To", "Edition"], rows, caption="Searches", data_nosort=True))

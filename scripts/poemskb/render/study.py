@@ -148,9 +148,9 @@ def _status_cell(fact: dict) -> Html:
     return fmt.status_badge(status)
 
 
-def _seen_on(fact: dict, checks: dict) -> str:
+def _seen_on(fact: dict, checks: dict) -> Html | str:
     check = checks.get(fact.get("check", ""))
-    return check["where"] if check else ""
+    return fmt.seen_on(check) if check else ""
 
 
 # Design, population --------------------------------------------------------------------
