@@ -25,6 +25,9 @@ sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' Chromium flags and
 # Paths (relative to the site root) of files that only search uses.
 SEARCH_PREFIXES = ("pagefind/", "search/", "assets/javascripts/workers/search", "assets/javascripts/lunr/")
 QUERIES = ["lenalidomide", "lenolidomide", "melfalan", "Revlimid", "ASCT", "来那度胺"]
+# On a synthetic base (`poemskb synth`): a word most studies hold (the largest index
+# chunk and many results), a rarer one, a study's label and a regimen's alias.
+SYNTH_QUERIES = ["patients", "remission", "Synthetic study 7", "synthetic-3"]
 TARGET_KB_PER_QUERY = 100
 
 
@@ -52,7 +55,7 @@ def engine_of(site: Path) -> str:
 
 def _results_pagefind(tab, query: str) -> list[dict]:
     """Type into the site's search box (Pagefind's UI) and read the listed results."""
-    tab.locator("#poems-search input").fill(query)
+    tab.locator("#poems-search-q").fill(query)
     tab.wait_for_function("() => document.querySelector('#poems-search')?.dataset.searchState === 'done'",
                           timeout=30000)
     return tab.eval_on_selector_all("#poems-search .poems-search__result a.poems-search__title",
@@ -71,13 +74,13 @@ def _results_material(tab, query: str) -> list[dict]:
                                     " title: (a.querySelector('h1,h2')||a).textContent.trim()}))")
 
 
-def measure_queries(site: Path, queries: list[str], page: str = "index.html") -> list[dict]:
+def measure_queries(site: Path, queries: list[str], engine: str | None = None) -> list[dict]:
     """For each query, in a fresh (cold) browser context: the search-only files fetched,
     their bytes on the wire, and the results in order (url, title)."""
     from browsing import CHROMIUM, CHROMIUM_ARGS, serve_directory
     from playwright.sync_api import sync_playwright
 
-    engine = engine_of(site)
+    engine = engine or engine_of(site)
     out = []
     with serve_directory(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -87,7 +90,8 @@ def measure_queries(site: Path, queries: list[str], page: str = "index.html") ->
                 tab = context.new_page()
                 urls: list[str] = []
                 tab.on("request", lambda r: urls.append(r.url))
-                tab.goto(base + page)
+                # Pagefind's box is on the search page; Material's is in every page's header.
+                tab.goto(base + ("search.html" if engine == "pagefind" else "index.html"))
                 results = (_results_pagefind if engine == "pagefind" else _results_material)(tab, query)
                 tab.wait_for_load_state("networkidle")
                 files = search_files(urls, base)
@@ -130,8 +134,11 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0
+    engine = None
+    if argv[0].startswith("--engine="):
+        engine, argv = argv[0].split("=", 1)[1], argv[1:]
     site, queries = Path(argv[0]), argv[1:] or QUERIES
-    measured = measure_queries(site, queries)
+    measured = measure_queries(site, queries, engine)
     print("\n".join(report(None, measured)))
     print(json.dumps(measured, ensure_ascii=False, indent=1))
     return 0
