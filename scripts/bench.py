@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from poemskb.load import KIND_FOLDERS  # noqa: E402
 from poemskb.synth import write_kb  # noqa: E402
+import bench_search  # noqa: E402  (bytes for one search; scripts/ is on sys.path as the script's folder)
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 MIN_MEASURING, MAX_PAIRS = 20.0, 15  # seconds of floor+validation timing per size; cap on pairs
@@ -175,7 +176,11 @@ def measure(n: int, work: Path, repeat: int, build: bool) -> dict:
 
     pages = [p.stat().st_size for p in (kb / "site" / "generated" / "studies").glob("synth-study-*.html")]
     result["study_page_kb"] = {"mean": statistics.mean(pages) / 1024, "max": max(pages) / 1024}
-    result["search_index_kb"] = (kb / "site" / "search" / "search_index.json").stat().st_size / 1024
+    # The search index (make build's last step) and what one cold search downloads (bench_search.py).
+    index_s, _, _ = measured([sys.executable, "-m", "poemskb", "search-index", str(kb / "site")], kb)
+    result["build"]["search_index_seconds"] = index_s
+    result["search_index_kb"] = bench_search.index_kb(kb / "site")
+    result["search"] = bench_search.measure_queries(kb / "site", bench_search.SYNTH_QUERIES)
     result["site_mb"] = sum(p.stat().st_size for p in (kb / "site").rglob("*") if p.is_file()) / 1e6
     shutil.rmtree(kb / "site")
     shutil.rmtree(floor)
@@ -347,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.report:
         saved = json.loads(Path(args.report).read_text(encoding="utf-8"))
-        print("\n".join(report(saved["results"]) + (limits_report(saved["limits"]) if saved.get("limits") else [])))
+        print("\n".join(report(saved["results"]) + (limits_report(saved["limits"]) if saved.get("limits") else [])
+                        + bench_search.bench_lines(saved["results"])))
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
@@ -363,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    lines = report(results) + (limits_report(limits) if limits else [])
+    lines = report(results) + (limits_report(limits) if limits else []) + bench_search.bench_lines(results)
     print("\n".join(lines))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -130,6 +130,23 @@ def growth_report(sizes: list[tuple[int, list[dict]]]) -> list[str]:
     return lines
 
 
+def index_kb(site: Path) -> float:
+    """The search index on disk: Pagefind's index chunks, excerpts and metadata (not
+    its unused UI files), or Material's search_index.json."""
+    material = site / "search" / "search_index.json"
+    if material.is_file():
+        return material.stat().st_size / 1024
+    folder = site / "pagefind"
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and "-ui" not in p.name) / 1024
+
+
+def bench_lines(results: list[dict]) -> list[str]:
+    """The benchmark's search section: per size, then the growth between sizes."""
+    sized = [(r["studies"], r["search"]) for r in results if r.get("search")]
+    lines = [line for n, measured in sized for line in report(n, measured)]
+    return lines + growth_report(sized)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
