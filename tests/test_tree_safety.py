@@ -115,6 +115,47 @@ def test_a_link_in_the_site_sources_stops_render_check_tree_and_mkdocs(name, tre
         p.read_text(errors="replace") for p in (tree / "site").rglob("*") if p.is_file())
 
 
+SITE_FOLDER_EDITS = {
+    "site_dir: ..": ("site_dir", "'..' must name a folder inside the knowledge base"),
+    "site_dir: ../published": ("site_dir", "'../published' must name a folder inside the knowledge base"),
+    "docs_dir: ..": ("docs_dir", "'..' must name a folder inside the knowledge base"),
+    "site_dir: docs/site": ("site_dir", "site_dir and docs_dir must not hold one another"),
+    "docs_dir: .": ("docs_dir", "'.' must name a folder inside the knowledge base"),
+}
+
+
+@pytest.mark.parametrize("edit", SITE_FOLDER_EDITS)
+def test_mkdocs_site_folders_outside_the_tree_stop_render_check_tree_and_mkdocs(edit, tree):
+    """MkDocs empties site_dir before building and publishes all of docs_dir: a pull
+    request that points either outside the checkout could delete or publish anything."""
+    key, message = SITE_FOLDER_EDITS[edit]
+    config = tree / "mkdocs.yml"
+    lines = [line for line in config.read_text(encoding="utf-8").splitlines() if not line.startswith(f"{key}:")]
+    config.write_text("\n".join(lines + [edit]) + "\n", encoding="utf-8")
+    line = len(lines) + 1
+    neighbour = tree.parent / "neighbour.txt"  # what `site_dir: ..` would empty
+    neighbour.write_text("keep me\n", encoding="utf-8")
+    before = snapshot(tree)
+
+    checked = poemskb(tree, "check-tree")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert f"mkdocs.yml:{line}:1: error[site-folder]: -: {key}: {message}" in checked.stdout, checked.stdout
+
+    rendered = poemskb(tree, "render")
+    assert rendered.returncode == 1 and "Traceback" not in rendered.stderr, rendered.stderr
+    assert "error[site-folder]" in rendered.stderr
+    assert snapshot(tree) == before, "render wrote or deleted something in a refused tree"
+
+    # A bare MkDocs build refuses too: its own config check catches some of these, our
+    # hook (hooks/tree_check.py) the rest.
+    built = mkdocs_build(tree)
+    said = built.stdout + built.stderr
+    assert built.returncode != 0 and (message in said or "Config value" in said), said
+    if edit == "site_dir: ../published":  # MkDocs itself would build (and clean) there
+        assert message in said and not (tree.parent / "published").exists(), said
+    assert neighbour.read_text(encoding="utf-8") == "keep me\n"
+
+
 def test_citation_cff_that_is_a_link_is_refused_with_its_location(tree):
     (tree / "CITATION.cff").unlink()
     os.symlink("/etc/passwd", tree / "CITATION.cff")

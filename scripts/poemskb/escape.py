@@ -13,7 +13,7 @@ output escapes it for where it goes:
   (`::error file=...,line=...::data`), as GitHub's runner unescapes them.
 * `json_ascii_safe` for JSON text: the same characters as \\u escapes.
 
-The same set of characters is refused in records (check.py's forbidden-character rule),
+The same set of characters is refused in records (the forbidden-character rule in check/text.py),
 named by `describe`. The set is written out as ranges (a character class, fast on every
 string of every record and page); a test checks it against Python's Unicode database.
 """

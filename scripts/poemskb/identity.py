@@ -3,7 +3,7 @@ PMCID or record id written in forms that only look different.
 
 A reader (and doi.org) takes 10.1000/ABC, 10.1000/abc, 10.1000%2Fabc, a full-width
 １０.1000/abc and one with a zero-width space inside as one DOI; the duplicate rules in
-check.py compare these keys, not the raw text. (Whether a value is well formed, plain
+check/ compare these keys, not the raw text. (Whether a value is well formed, plain
 ASCII included, is the identifier rule's business; the key only decides sameness.)
 """
 from __future__ import annotations

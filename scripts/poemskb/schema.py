@@ -125,7 +125,7 @@ class Schemas:
     def whole_number_fields(self, kind: str) -> frozenset[tuple]:
         """Paths whose numbers must be whole: typed integer (perhaps also null, text or
         an object) and never 'number'. JSON Schema counts 10.0 as an integer, so
-        check.py's rule whole-number refuses a decimal point there."""
+        check/numbers.py's rule whole-number refuses a decimal point there."""
         out = set()
         for path, nodes in self.fields(kind).items():
             types: set[str] = set()

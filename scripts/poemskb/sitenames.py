@@ -4,7 +4,7 @@ headings of the pages that list records under their ids.
 
 A record whose id equalled one of these would replace a page (a regimen 'index' is the
 regimens index) or give two elements one id (a measure 'domain-haematologic'), so
-check.py's rule reserved-id refuses it. The renderers take these names from here, and
+check/references.py's rule reserved-id refuses it. The renderers take these names from here, and
 tests/site/test_reserved_names.py fails when the built site uses a name beside record
 ids that `reserved` does not list.
 """

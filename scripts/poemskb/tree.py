@@ -13,7 +13,11 @@ delete the checkout. So:
   run it before MkDocs sees the files);
 * `claim_output` vets a folder a command writes into (render, export, synth) before
   anything is read from it or deleted in it;
-* `find_root` finds the knowledge base the user stands in, as git finds its repository.
+* `find_root` finds the knowledge base the user stands in, as git finds its repository;
+* `site_folder_problems` keeps mkdocs.yml's `docs_dir` and `site_dir` inside the
+  checkout: MkDocs empties `site_dir` before it builds (`site_dir: ..` would delete the
+  checkout's parent) and publishes everything under `docs_dir` (`docs_dir: /` would
+  publish the machine).
 """
 from __future__ import annotations
 
@@ -203,7 +207,8 @@ def walk(top: Path):
 
 def scan(root: Path) -> list[Problem]:
     """Every symbolic link, named pipe, device or socket in the tree, as a located error.
-    Git stores links, so a pull request can add one anywhere; MkDocs would follow it."""
+    Git stores links, so a pull request can add one anywhere; MkDocs would follow it.
+    Also mkdocs.yml's site folders, which a pull request can point outside the tree."""
     problems = []
     for path, info in walk(root):
         what = kind_of(info.st_mode)
@@ -213,7 +218,80 @@ def scan(root: Path) -> list[Problem]:
             problems.append(Problem(rel, 1, 1, "error", code, "-", "-",
                                     f"{rel} is {what}; the knowledge base and its site are built from plain files "
                                     "only: replace it with the file itself, or remove it"))
+    if os.path.lexists(root / MKDOCS_CONFIG):
+        problems += site_folder_problems(root)
     return problems
+
+
+# The site's folders -------------------------------------------------------------
+
+MKDOCS_CONFIG = "mkdocs.yml"
+MKDOCS_CONFIG_LIMIT = 1_000_000  # bytes; the real file is a few kilobytes
+SITE_FOLDERS = {"docs_dir": "docs", "site_dir": "site"}  # MkDocs' defaults
+
+
+def mkdocs_config(root: Path) -> dict:
+    """mkdocs.yml as data, the one place the site's settings live (site_url, docs_dir...).
+    Read as every file of the tree is (no links, no pipes), with a safe loader that
+    understands MkDocs' `!ENV [NAME, ..., default]` and ignores `!!python/name` tags; an
+    unreadable file gives {} so a page falls back to saying a setting is not made."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def env(loader, node):
+        items = loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode) else [loader.construct_scalar(node)]
+        names, default = (items, None) if len(items) == 1 else (items[:-1], items[-1])
+        found = [os.environ[str(n)] for n in names if os.environ.get(str(n))]
+        return found[0] if found else default
+
+    Loader.add_constructor("!ENV", env)
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: None)
+    try:
+        text = read_bytes(Path(root) / MKDOCS_CONFIG, MKDOCS_CONFIG_LIMIT, Path(root)).decode("utf-8")
+        config = yaml.load(text, Loader=Loader)  # noqa: S506 (SafeLoader subclass)
+    except (OSError, UnsafeFile, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def site_folder_problems(root: Path) -> list[Problem]:
+    """docs_dir and site_dir must each name a folder strictly inside the checkout, and
+    neither may hold the other: a pull request that moves them would otherwise make a
+    build delete or publish what lies outside the site."""
+    config = mkdocs_config(root)
+    lines = _config_lines(root)
+    problems, folders = [], {}
+    for key, default in SITE_FOLDERS.items():
+        value = config.get(key, default)
+        target = os.path.normpath(os.path.join(root, str(value))) if isinstance(value, str) and value.strip() else None
+        inside = target is not None and target.startswith(os.path.join(os.path.normpath(root), ""))
+        if not inside:
+            problems.append(_site_problem(lines, key, f"{visible(repr(value))} must name a folder inside the "
+                                          f"knowledge base (MkDocs' default is '{default}')"))
+        else:
+            folders[key] = target
+    if len(folders) == 2:
+        docs, site = folders["docs_dir"], folders["site_dir"]
+        if docs == site or docs.startswith(site + os.sep) or site.startswith(docs + os.sep):
+            problems.append(_site_problem(lines, "site_dir", "site_dir and docs_dir must not hold one another: "
+                                          "MkDocs empties site_dir before it builds"))
+    return problems
+
+
+def _config_lines(root: Path) -> dict[str, int]:
+    """The line of each top-level key in mkdocs.yml, to locate a problem."""
+    try:
+        text = read_bytes(Path(root) / MKDOCS_CONFIG, MKDOCS_CONFIG_LIMIT, Path(root)).decode("utf-8", "replace")
+    except (OSError, UnsafeFile):
+        return {}
+    return {line.split(":", 1)[0]: number for number, line in enumerate(text.splitlines(), 1)
+            if ":" in line and not line[:1].isspace()}
+
+
+def _site_problem(lines: dict[str, int], key: str, message: str) -> Problem:
+    return Problem(MKDOCS_CONFIG, lines.get(key, 1), 1, "error", "site-folder", "-", key, message)
 
 
 def check_tree(root: Path) -> None:

@@ -4,7 +4,7 @@ Found in the built site, not listed here. On every page, element ids of the form
 <prefix><record id> show where one kind's ids become anchors (two records or more with
 one prefix); every other id there with that prefix is a name a record of that kind
 could collide with. Likewise every page beside record pages in their folder (the
-index). Each such name must be refused by check.py's rule reserved-id for that kind, so
+index). Each such name must be refused by the rule reserved-id (check/references.py) for that kind, so
 a renderer that adds a heading or a page beside record ids fails here until the name is
 taken from poemskb/sitenames.py.
 """

@@ -14,6 +14,7 @@ import posixpath
 from urllib.parse import quote
 
 from ..sitenames import INDEX
+from ..tree import mkdocs_config  # mkdocs.yml is read as every file of the tree is
 
 GENERATED = "generated"
 
@@ -94,32 +95,6 @@ def registry_url(registry: str, value: str) -> str | None:
 
 # The public address ---------------------------------------------------------------------
 SITE_URL_ENV = "POEMSKB_SITE_URL"
-
-
-def mkdocs_config(root) -> dict:
-    """mkdocs.yml as data, the one place the site's settings live (site_url, repo_url...).
-    Read with a safe loader that understands MkDocs' `!ENV [NAME, ..., default]`; an
-    unreadable file gives {} so a page falls back to saying a setting is not made."""
-    import os
-
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def env(loader, node):
-        items = loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode) else [loader.construct_scalar(node)]
-        names, default = (items, None) if len(items) == 1 else (items[:-1], items[-1])
-        found = [os.environ[str(n)] for n in names if os.environ.get(str(n))]
-        return found[0] if found else default
-
-    Loader.add_constructor("!ENV", env)
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: None)
-    try:
-        config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)  # noqa: S506 (SafeLoader subclass)
-    except (OSError, yaml.YAMLError):
-        return {}
-    return config if isinstance(config, dict) else {}
 
 
 def site_url(root) -> str | None:

@@ -1,0 +1,151 @@
+"""Rules on text: no hidden characters anywhere, and summaries that state only numbers the
+record holds, hedging those it holds only as unverified."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from ..escape import HIDDEN, HIDDEN_BUT_LINE_FEED, describe
+from ..load import Record
+from ..problems import Problem
+from .base import Context, fields, rule, value_at, walk
+
+
+# Prose fields, the only ones whose text may span lines (a YAML block scalar: `|`, or
+# `>` which keeps a final line break). Every other field is one line: a break in a
+# title, a name or an identifier has no meaning and could forge a line of output.
+MULTILINE_FIELDS = frozenset({"summary", "plain_summary", "note", "notes", "comment", "definition", "description", "statement",
+                              "interpretation", "presentation", "eligibility", "basis", "reason", "effect", "differences"})
+
+
+def _field_name(path: tuple) -> str | None:
+    """The field a text belongs to: the last key of its path, looking through 'value'
+    (a fact's value) and list positions."""
+    return next((p for p in reversed(path) if isinstance(p, str) and p != "value"), None)
+
+
+@rule("forbidden-character", "Record text holds no control characters (C0, DEL, C1), bidirectional controls, "
+      "zero-width or other invisible characters, in values or keys; line breaks only in prose fields.")
+def no_hidden_characters(record: Record, ctx: Context) -> Iterator[Problem]:
+    # YAML's double-quoted escapes ("\\e", "\\u202e", "\\x85") deliver characters that
+    # the loader's scan of the file's text never sees, so the parsed values are checked.
+    # Only an escape (a backslash) or the character itself in the file can put one in a
+    # value, line feeds aside (block scalars, blank lines in quoted text); most files
+    # hold neither, and then only values with a line feed need a closer look.
+    anywhere = "\\" in record.text or HIDDEN_BUT_LINE_FEED.search(record.text) is not None
+    for key, items in fields(record).items():
+        bad_key = anywhere and isinstance(key, str) and HIDDEN.search(key) is not None
+        for path, value in items:
+            if bad_key:
+                yield record.problem("forbidden-character", path, _forbidden_message(key, "key", False, _field_name(path)))
+            if type(value) is str and ("\n" in value or (anywhere and HIDDEN_BUT_LINE_FEED.search(value))):
+                name = _field_name(path)
+                multiline = name in MULTILINE_FIELDS
+                if not multiline or HIDDEN_BUT_LINE_FEED.search(value):
+                    yield record.problem("forbidden-character", path, _forbidden_message(value, "text", multiline, name))
+
+
+def _forbidden_message(text: str, what: str, multiline: bool, name: str | None) -> str:
+    """Every hidden character of the text, each named once with where it stands."""
+    places: dict[str, list[int]] = {}
+    for match in HIDDEN.finditer(text):
+        if not (multiline and match.group() == "\n"):
+            places.setdefault(match.group(), []).append(match.start() + 1)
+    found = ", ".join(f"{describe(char)} at character{'s' if len(at) > 1 else ''} {', '.join(map(str, at[:5]))}"
+                      f"{'...' if len(at) > 5 else ''}" for char, at in places.items()) + (" of the key" if what == "key" else "")
+    if list(places) == ["\n"]:
+        return f"{found}: only prose fields such as summary and note may span lines; write {name or 'this'} on one line"
+    return (f"{found}: not allowed in records (control, direction and invisible characters can hide or reorder "
+            "text, or drive a terminal); remove it")
+
+
+# Numbers a summary may state: those the record holds elsewhere (values, counts and
+# their percentages, and numbers written in its other texts), within rounding.
+_NUMBER = re.compile(r"(?<![A-Za-z0-9.^])([0-9]+(?:\.[0-9]+)?)(?![0-9A-Za-z])")
+
+
+_WORDS = dict(zip("two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split(), range(2, 20)))
+
+
+_TENS = dict(zip("twenty thirty forty fifty sixty seventy eighty ninety".split(), range(20, 100, 10)))
+
+
+_WORD_NUMBER = re.compile(r"\b(%s)(?:-(%s))?\b|\b(%s)\b" % ("|".join(_TENS), "|".join(list(_WORDS)[:8]) + "|one", "|".join(_WORDS)), re.IGNORECASE)
+
+
+SUMMARY_KEYS = ("summary", "plain_summary")
+
+
+IDENTIFIER_KEYS = ("doi", "pmid", "pmcid", "registrations")
+
+
+HEDGES = ("unverified", "not confirmed", "unconfirmed", "reportedly", "news report", "according to")
+
+
+def summary_numbers(text: str) -> list[float]:
+    out = [float(n) for n in _NUMBER.findall(text)]
+    for tens, unit, word in _WORD_NUMBER.findall(text):
+        if word:
+            out.append(float(_WORDS[word.lower()]))
+        else:
+            out.append(float(_TENS[tens.lower()] + (1 if unit.lower() == "one" else _WORDS.get(unit.lower(), 0))))
+    return out
+
+
+def _held_numbers(record: Record) -> tuple[set[float], set[float]]:
+    """(numbers held by verified or unmarked fields, numbers held only under 'unverified')."""
+    held: dict[float, bool] = {}  # number -> held by a field that is not unverified
+
+    def add(number: float, sure: bool) -> None:
+        for n in {number, round(number), round(number, 1)}:
+            held[n] = held.get(n, False) or sure
+    for path, value in walk(record.data):
+        if path and (path[0] in SUMMARY_KEYS or path[0] in IDENTIFIER_KEYS or path[-1] == "url"):
+            continue  # identifiers and addresses hold digits, not figures
+        sure = not _under_unverified(record.data, path)
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float)):
+            add(float(value), sure)
+        elif isinstance(value, str):
+            for n in summary_numbers(value):
+                add(n, sure)
+        elif isinstance(value, dict) and isinstance(value.get("n"), int) and isinstance(value.get("of"), int) and value["of"]:
+            add(100 * value["n"] / value["of"], sure)
+    return {n for n, s in held.items() if s}, {n for n, s in held.items() if not s}
+
+
+def _under_unverified(data: Any, path: tuple) -> bool:
+    for depth in range(len(path)):
+        node = value_at(data, path[:depth])
+        if isinstance(node, dict) and node.get("status") == "unverified":
+            return True
+    return False
+
+
+@rule("summary-unverified", "A summary or plain summary may not state as certain a number the record holds only as unverified: it says 'not confirmed' or leaves it out.")
+def summaries_hedge_unverified(record: Record, ctx: Context) -> Iterator[Problem]:
+    yield from (p for p in _summary_problems(record) if p.code == "summary-unverified")
+
+
+@rule("summary-number", "Warning: a summary or plain summary states a number that no other field of the record holds (a figure without a locator).")
+def summaries_hold_their_numbers(record: Record, ctx: Context) -> Iterator[Problem]:
+    yield from (p for p in _summary_problems(record) if p.code == "summary-number")
+
+
+def _summary_problems(record: Record) -> Iterator[Problem]:
+    texts = [(key, record.data.get(key)) for key in SUMMARY_KEYS if isinstance(record.data.get(key), str)]
+    if not texts:
+        return
+    sure, unsure = _held_numbers(record)
+    for key, text in texts:
+        for sentence in re.split(r"(?<=[.;])\s+", text):
+            for number in summary_numbers(sentence):
+                shown = f"{number:g}"
+                if number in sure:
+                    continue
+                if number in unsure:
+                    if not any(h in sentence.lower() for h in HEDGES):
+                        yield record.problem("summary-unverified", (key,), f"states {shown} as certain, but the record holds it only as unverified; say it is not confirmed, or leave it out")
+                else:
+                    yield record.problem("summary-number", (key,), f"states {shown}, which no field of this record holds; record the figure with its locator, or leave it out", severity="warning")
