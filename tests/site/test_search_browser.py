@@ -127,8 +127,8 @@ def test_without_javascript_the_search_page_points_to_the_indexes(browser, serve
         tab.goto(server + "index.html")
         form = tab.locator("form.poems-header-search")
         assert form.is_visible()  # the header's box stays: a plain form
-        tab.locator("#poems-header-q").fill("lenalidomide")
-        tab.locator("#poems-header-q").press("Enter")
+        tab.locator("#poems_header_q").fill("lenalidomide")
+        tab.locator("#poems_header_q").press("Enter")
         tab.wait_for_url(re.compile(r".*/search\.html\?q=lenalidomide$"))
         notice = tab.locator(".poems-search-nojs")
         assert notice.is_visible() and "JavaScript" in notice.inner_text()
