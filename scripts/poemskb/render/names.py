@@ -70,23 +70,24 @@ def search_words(records: Iterable[dict]) -> list[str]:
     return words
 
 
-def search_only(words: list[str], weight: str | None = None) -> Html:
+def search_only(lead: str, words: list[str], weight: str | None = None) -> Html:
     """Words for the search index only: `hidden`, so neither the page nor a screen
-    reader shows them, but the indexer reads them."""
+    reader shows them, but the indexer reads them. A search result's excerpt can quote
+    them, so they open with words saying what they are."""
     if not words:
         return Html("")
-    return el("div", " ".join(words), hidden=True, class_="poems-search-words", data_pagefind_weight=weight)
+    return el("div", f"{lead}: {' '.join(words)}.", hidden=True, class_="poems-search-words", data_pagefind_weight=weight)
 
 
 def regimen_search_words(record: dict) -> Html:
     """On a regimen's page: its names and misspellings, weighted so the page leads."""
     own = [record["name"], record.get("short_name") or "", *(record.get("aliases") or [])]
-    return search_only([w for w in own if w] + search_words([record]), OWN_WEIGHT)
+    return search_only("Also found by searching", [w for w in own if w] + search_words([record]), OWN_WEIGHT)
 
 
 def measure_search_words(record: dict) -> Html:
     """On the measures page: a measure's misspellings (its names are shown already)."""
-    return search_only(list(record.get("misspellings") or []))
+    return search_only("Also found by searching", list(record.get("misspellings") or []))
 
 
 def study_search_words(site: Site, sid: str) -> Html:
@@ -96,4 +97,5 @@ def study_search_words(site: Site, sid: str) -> Html:
         for rid in [arm["regimen"], *(step["regimen"] for step in arm.get("steps", []))]:
             if rid in site.kb.regimens and rid not in rids:
                 rids.append(rid)
-    return search_only(search_words(site.kb.regimens[r] for r in rids), CARRIED_WEIGHT)
+    return search_only("Its treatments are also found by searching", search_words(site.kb.regimens[r] for r in rids),
+                       CARRIED_WEIGHT)
