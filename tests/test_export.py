@@ -11,14 +11,16 @@ from poemskb.export import FILES, edition, export_all, export_files
 def test_every_listed_file_is_written_and_described(kb, tmp_path):
     changed = export_all(kb, tmp_path)
     assert sorted(p.name for p in changed) == sorted(FILES)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FILES)
+    # Beside the files, only the marker that lists them (what a later export may delete).
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*FILES, ".poemskb-export"])
+    assert (tmp_path / ".poemskb-export").read_text(encoding="utf-8").splitlines()[2:] == sorted(FILES)
 
 
 def test_exports_are_stable_and_only_rewritten_on_change(kb, tmp_path):
     export_all(kb, tmp_path)
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name in FILES}
     assert export_all(kb, tmp_path) == []
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name in FILES} == before
     assert dict(export_files(kb)) == before  # a second run in memory: the same bytes
 
 

@@ -69,6 +69,22 @@ def test_studies_carry_follow_up_and_unknowns_stay_empty(kb, files):
         assert float(rows[sid]["follow_up_median_months"]) == kb.studies[sid]["follow_up"]["median_months"]
 
 
+def test_certainty_table_holds_every_rating_with_its_reasons(kb, files):
+    """A systematic reviewer gets the curators' GRADE judgements as data: one row per
+    regimen, population and measure, each domain's decision and reason as recorded."""
+    rows = {(r["regimen"], r["population"], r["measure"]): r for r in _rows(files, "certainty.csv")}
+    expected = [(rid, rating, o) for rid, r in kb.regimens.items() for rating in r.get("certainty", [])
+                for o in rating["outcomes"]]
+    assert expected and len(rows) == len(expected)
+    for rid, rating, o in expected:
+        row = rows[(rid, rating["population"], o["measure"])]
+        assert (row["level"], row["start"], row["judged"]) == (o["level"], o["start"], rating["judged"])
+        assert row["imprecision"] == o["imprecision"]["decision"]
+        assert row["imprecision_reason"] == o["imprecision"]["reason"]
+        assert row["studies"].split("; ") == o["studies"]
+        assert row["large_effect"] == (o.get("large_effect") or {}).get("decision", "")
+
+
 def test_every_column_is_described_in_the_data_package(files):
     package = json.loads(files["datapackage.json"])
     for table in TABLES:

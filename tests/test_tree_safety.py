@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from poemskb.render.writer import LOCK_WAIT, MARKER, STAGED
+from poemskb.writer import LOCK_WAIT, MARKER, STAGED
 from poemskb.synth import write_kb
 from test_hostile import snapshot
 
@@ -384,6 +384,39 @@ def test_export_writes_into_its_own_folder_again(tree, tmp_path):
     assert (out / ".poemskb-export").is_file() and (out / "outcomes.csv").is_file()
     again = poemskb(tree, "export", "--out", str(out))
     assert again.returncode == 0 and "0 file(s) changed" in again.stdout
+
+
+def test_a_second_export_waits_then_says_it_is_busy_and_a_planted_link_is_replaced_not_followed(tree, tmp_path, secret):
+    """Export writes as render does (writer.py): one at a time, each file staged and
+    moved into place, so a link planted where a file will go is replaced, never written
+    through."""
+    out = tmp_path / "downloads"
+    assert poemskb(tree, "export", "--out", str(out)).returncode == 0
+    before = snapshot(out)
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a first export, still writing
+        result = poemskb(tree, "export", "--out", str(out))
+    finally:
+        os.close(fd)
+    assert "another export is writing to" in one_line(result)
+    assert snapshot(out) == before
+
+    (out / "outcomes.csv").unlink()
+    os.symlink(secret, out / "outcomes.csv")
+    refused = poemskb(tree, "export", "--out", str(out))
+    assert refused.returncode == 2 and "is a symbolic link" in refused.stderr, refused.stderr
+    assert secret.read_text(encoding="utf-8") == SECRET + "\n"
+
+
+def test_export_and_render_never_write_into_each_others_folders(tree, tmp_path):
+    assert poemskb(tree, "render").returncode == 0
+    into_site = poemskb(tree, "export", "--out", "docs/generated")
+    assert "was not written by poemskb export" in one_line(into_site)
+    out = tmp_path / "downloads"
+    assert poemskb(tree, "export", "--out", str(out)).returncode == 0
+    into_export = poemskb(tree, "render", "--out", str(out))
+    assert "was not written by poemskb render" in one_line(into_export)
 
 
 def test_an_os_error_is_one_line_not_a_traceback(tree, tmp_path):

@@ -28,7 +28,6 @@ from pathlib import Path
 from .escape import visible
 
 MAX_SYNTH_STUDIES = 100_000  # ten times the benchmark's largest base; more never ends usefully
-EXPORT_MARKER = ".poemskb-export"
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -247,7 +246,7 @@ def cmd_check_tree(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from .render import render_site
     from .tree import absolute, check_tree, claim_output, shown
-    from .render.writer import MARKER
+    from .writer import MARKER
 
     root = _root(args)
     # MkDocs follows links: the tree is checked before anything is read or written.
@@ -281,14 +280,15 @@ def cmd_search_index(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_all
     from .tree import absolute, claim_output, shown
+    from .writer import EXPORT_MARKER
 
-    out = claim_output(absolute(Path(args.out)), _root(args), EXPORT_MARKER, "export")
+    root = _root(args)
+    # Refused before the records are even loaded; the writer checks again under its lock.
+    out = claim_output(absolute(Path(args.out)), root, EXPORT_MARKER, "export", contents=False)
     kb = _valid_kb(args, "export")
     if kb is None:
         return 1
-    out.mkdir(parents=True, exist_ok=True)
-    (out / EXPORT_MARKER).write_text("Written by `poemskb export`; its files are regenerated from evidence/.\n", encoding="utf-8")
-    changed = export_all(kb, out)
+    changed = export_all(kb, out, root=root)
     print(f"exported to {shown(out)} ({len(changed)} file(s) changed)")
     return 0
 

@@ -14,7 +14,7 @@ import yaml
 from sitebuild import build_site
 from htmltree import parse
 from poemskb.kb import load
-from poemskb.render import RenderError, render_files, render_site
+from poemskb.render import WriteError, render_files, render_site
 from poemskb.render.context import count_patients
 from poemskb.render.fmt import value_text
 from poemskb.render.html import Html, esc, fmt, md
@@ -59,7 +59,7 @@ def test_patients_in_a_shared_cohort_are_counted_once_and_possible_overlaps_flag
 
 def test_render_writes_only_changed_files_and_removes_stale_ones(kb, tmp_path):
     from poemskb.render import iter_files
-    from poemskb.render.writer import write_tree
+    from poemskb.writer import write_tree
 
     out = tmp_path / "generated"
     # A record that has since been removed: its page was written by a render.
@@ -80,7 +80,7 @@ def test_render_writes_only_changed_files_and_removes_stale_ones(kb, tmp_path):
 
 def test_render_refuses_a_folder_it_did_not_write(kb, tmp_path):
     (tmp_path / "precious.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(RenderError):
+    with pytest.raises(WriteError):
         render_site(kb, tmp_path)
     assert (tmp_path / "precious.txt").read_text(encoding="utf-8") == "keep me"
 
@@ -135,7 +135,7 @@ def test_a_record_cannot_inject_markup_or_script(scratch, tmp_path):
 def test_a_render_that_fails_half_way_leaves_the_previous_tree_intact(kb, tmp_path):
     """Pages are streamed to staging files and moved into place only at the end."""
     from poemskb.render import iter_files
-    from poemskb.render.writer import write_tree
+    from poemskb.writer import write_tree
 
     out = tmp_path / "generated"
     render_site(kb, out)
@@ -154,9 +154,9 @@ def test_a_render_that_fails_half_way_leaves_the_previous_tree_intact(kb, tmp_pa
 
 
 def test_two_files_for_one_path_are_refused(tmp_path):
-    from poemskb.render.writer import write_tree
+    from poemskb.writer import write_tree
 
-    with pytest.raises(RenderError, match="two generated files would be written to studies/a.md"):
+    with pytest.raises(WriteError, match="two generated files would be written to studies/a.md"):
         write_tree(tmp_path / "out", iter([("studies/a.md", "one"), ("studies/a.md", "two")]))
     assert not (tmp_path / "out" / "studies" / "a.md").exists()
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..kb import KnowledgeBase
+from ..writer import EXPORT_MARKER, write_tree
 from . import bibliography, datapackage, fhir, jsondoc, parquet
 from .edition import LICENCE_TEXT, Edition, edition
 
@@ -29,8 +30,10 @@ FILES = {
     "datapackage.json": ("Frictionless data package (JSON)", "Describes the CSV tables: every column's type, unit and meaning."),
     "studies.csv": ("CSV table", "One row per study."), "arms.csv": ("CSV table", "One row per arm."),
     "outcomes.csv": ("CSV table", "One row per reported figure."), "regimens.csv": ("CSV table", "One row per regimen."),
+    "certainty.csv": ("CSV table", "One row per certainty rating (regimen, population, outcome), with each GRADE domain."),
     "studies.parquet": ("Parquet table", "Studies, typed."), "arms.parquet": ("Parquet table", "Arms, typed."),
     "outcomes.parquet": ("Parquet table", "Outcomes, typed."), "regimens.parquet": ("Parquet table", "Regimens, typed."),
+    "certainty.parquet": ("Parquet table", "Certainty ratings, typed."),
     "bibliography.bib": ("BibTeX", "Every cited publication, and the knowledge base itself."),
     "bibliography.ris": ("RIS", "The same, for reference managers."),
     "bibliography.json": ("CSL-JSON", "The same, in Citation Style Language JSON."),
@@ -60,14 +63,9 @@ def export_files(kb: KnowledgeBase, ed: Edition | None = None, name: str = "", u
     yield "fhir-bundle.json", fhir.bundle_json(kb, ed, name, url).encode("utf-8")
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return True
-
-
-def export_all(kb: KnowledgeBase, out: Path, ed: Edition | None = None) -> list[Path]:
-    """Write every export file into `out`; return the paths that changed."""
-    return [out / fname for fname, data in export_files(kb, ed) if write_if_changed(out / fname, data)]
+def export_all(kb: KnowledgeBase, out: Path, ed: Edition | None = None, root: Path | None = None) -> list[Path]:
+    """Write every export file into `out`; return the paths that changed. Written as the
+    site is (writer.py): under a lock, each file staged then moved into place, files no
+    longer exported removed, never into a folder another command owns."""
+    written = write_tree(out, export_files(kb, ed), root, marker=EXPORT_MARKER)
+    return [Path(out) / name for name in written.changed_files]

@@ -18,7 +18,7 @@ SPREADSHEET_NOTE = ("Text cells that a spreadsheet would run as a formula (start
                     "one leading apostrophe ('). Remove exactly one leading apostrophe from a text cell to get the recorded text. "
                     "Number, integer, boolean and date columns are never prefixed. An empty cell means not given.")
 FOREIGN_KEYS = {"arms": [("study", "studies", "study"), ("regimen", "regimens", "regimen")],
-                "outcomes": [("study", "studies", "study")]}
+                "outcomes": [("study", "studies", "study")], "certainty": [("regimen", "regimens", "regimen")]}
 
 
 def table_csv(kb: KnowledgeBase, table: Table) -> str:
@@ -60,7 +60,7 @@ def descriptor(edition: Edition, files: dict[str, bytes]) -> str:
     package = {
         "profile": "tabular-data-package", "name": "poems-syndrome-treatment-evidence",
         "title": "POEMS syndrome treatment evidence: tables",
-        "description": ("Studies, arms, outcomes and regimens of the POEMS syndrome treatment evidence knowledge base. "
+        "description": ("Studies, arms, outcomes, regimens and certainty ratings of the POEMS syndrome treatment evidence knowledge base. "
                         f"Made from the records of {edition.label} (records SHA-256 {edition.records_sha256})."),
         "version": edition.label, "created": f"{edition.date}T00:00:00Z",
         "licenses": [{"name": LICENCE_RECORDS, "title": LICENCE_RECORDS_NAME, "path": LICENCE_RECORDS_URL}],

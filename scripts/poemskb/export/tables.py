@@ -1,4 +1,4 @@
-"""The four tables (studies, arms, outcomes, regimens): each column's name, type, unit
+"""The tables (studies, arms, outcomes, regimens, certainty ratings): each column's name, type, unit
 and meaning, and the rows. One definition feeds the CSV files, their Frictionless
 data package, the Parquet files and the downloads page, so they cannot disagree.
 
@@ -278,6 +278,46 @@ def regimen_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
                "curated": r["provenance"]["curated"]}
 
 
+# Certainty ratings ----------------------------------------------------------------------
+DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias", "large_effect")
+DECISIONS = {"not-serious": "no reason to rate down", "serious": "rated down one level",
+             "very-serious": "rated down two levels", "undetected": "no reason to rate down",
+             "strongly-suspected": "rated down one level", "none": "no reason to rate up",
+             "large": "rated up one level", "very-large": "rated up two levels"}
+LEVELS = {"high": "further research is very unlikely to change confidence in the effect",
+          "moderate": "further research is likely to have an important impact on confidence in the effect",
+          "low": "further research is very likely to have an important impact on confidence in the effect",
+          "very-low": "any estimate of effect is very uncertain"}
+CERTAINTY_FIELDS = [
+    _s("regimen", "Regimen record id (evidence/regimens/<id>.yaml) whose record holds the rating."),
+    _s("population", "The line of therapy the rating applies to.", values={k: v for k, v in POPULATION.items() if k != "not-applicable"}),
+    _s("measure", "Outcome measure record id (evidence/measures/<id>.yaml)."),
+    _s("level", "The certainty of the evidence (GRADE): the curators' judgement, not the papers'.", values=LEVELS),
+    _s("start", "Starting level, from the designs of the studies.",
+       values={"high": "randomised trials among the studies", "low": "observational studies only"}),
+    *[f for d in DOMAINS for f in (
+        _s(d, f"The decision for the domain '{d.replace('_', ' ')}'; empty when not judged (large effect only).",
+           values={k: v for k, v in DECISIONS.items()}),
+        _s(f"{d}_reason", f"Why, for '{d.replace('_', ' ')}', in words a reader can check against the records."))],
+    _s("studies", "The study record ids the rating rests on, separated by '; '."),
+    _s("judged_by", "Who made the judgement."), Field("judged", "date", "When the judgement was made."),
+    _s("comment", "What a reader needs to read the rating."),
+]
+
+
+def certainty_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
+    for rid, r in kb.regimens.items():
+        for rating in r.get("certainty", []):
+            for o in rating["outcomes"]:
+                domains = {}
+                for d in DOMAINS:
+                    judged = o.get(d) or {}
+                    domains[d], domains[f"{d}_reason"] = judged.get("decision"), judged.get("reason")
+                yield {"regimen": rid, "population": rating["population"], "measure": o["measure"], "level": o["level"],
+                       "start": o["start"], **domains, "studies": "; ".join(o["studies"]),
+                       "judged_by": rating["judged_by"], "judged": rating["judged"], "comment": o.get("comment")}
+
+
 TABLES = [
     Table("studies", "Studies", "One row per study record: citation, identifiers and how they were checked, design, population, follow-up.",
           ["study"], STUDY_FIELDS, study_rows),
@@ -285,4 +325,8 @@ TABLES = [
     Table("outcomes", "Outcomes", "One row per reported figure, with its numbers in typed columns, its locator and whether it was verified.",
           ["study", "outcome"], OUTCOME_FIELDS, outcome_rows),
     Table("regimens", "Regimens", "One row per regimen record.", ["regimen"], REGIMEN_FIELDS, regimen_rows),
+    Table("certainty", "Certainty of the evidence",
+          "One row per rating in a regimen record's summary of findings: the curators' GRADE judgement for one "
+          "regimen, population and outcome measure, with each domain's decision and reason.",
+          ["regimen", "population", "measure"], CERTAINTY_FIELDS, certainty_rows),
 ]

@@ -18,9 +18,9 @@ from ..kb import KnowledgeBase
 from . import cite, comparison, criteria, dictionary, downloads, findings, home, links, measures, methods, patients, regimen, sof, study
 from .context import Site
 from .page import Page
-from .writer import RenderError, RenderResult, write_tree
+from ..writer import WriteError, Written, write_tree
 
-__all__ = ["render_site", "render_files", "iter_files", "RenderError", "RenderResult"]
+__all__ = ["render_site", "render_files", "iter_files", "WriteError", "Written"]
 
 _PREFIX = links.GENERATED + "/"
 
@@ -65,5 +65,5 @@ def render_files(kb: KnowledgeBase) -> dict[str, str | bytes]:
     return dict(iter_files(kb))
 
 
-def render_site(kb: KnowledgeBase, out: Path) -> RenderResult:
+def render_site(kb: KnowledgeBase, out: Path) -> Written:
     return write_tree(Path(out), iter_files(kb), root=kb.root)

@@ -1,4 +1,5 @@
-"""Write the generated tree: only files whose bytes changed, and remove stale ones.
+"""Write generated files (the site's pages, the exports): only files whose bytes changed,
+and remove stale ones.
 
 Rewriting unchanged files would make `mkdocs serve` rebuild for nothing and defeat
 build caches. The output folder is vetted first (tree.claim_output): never a link, the
@@ -12,8 +13,11 @@ beside its target as `<name>.poemskb-new`; only when every file has been rendere
 they moved into place and stale files removed. A renderer that fails half-way therefore
 leaves the previous site exactly as it was, while memory holds one page at a time. A
 render that is killed leaves staged files, which the next render removes and which
-mkdocs.yml excludes from the site (exclude_docs). One render at a time writes to a
+mkdocs.yml excludes from the site (exclude_docs). One command at a time writes to a
 folder: a second waits up to LOCK_WAIT seconds for the lock, then says it is busy.
+
+`poemskb render` and `poemskb export` both write through here, each with its own marker
+(MARKER, EXPORT_MARKER), so neither can write into or delete from the other's folder.
 """
 from __future__ import annotations
 
@@ -27,64 +31,71 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
 
-from ..tree import Refused, UnsafeFile, absolute, check_contents, claim_output, read_bytes, shown, walk
+from .tree import Refused, UnsafeFile, absolute, check_contents, claim_output, read_bytes, shown, walk
 
-MARKER = ".poemskb-generated"
-MARKER_TEXT = "Written by `poemskb render`; every file here is regenerated from evidence/ and may be deleted.\n"
-MANIFEST_HEADER = "Files written (only these are ever deleted by render):\n"
+MARKER = ".poemskb-generated"  # poemskb render's
+EXPORT_MARKER = ".poemskb-export"  # poemskb export's
+COMMANDS = {MARKER: "render", EXPORT_MARKER: "export"}
+MARKER_TEXT = "Written by `poemskb {command}`; every file here is regenerated from evidence/ and may be deleted.\n"
+MANIFEST_HEADER = "Files written (only these are ever deleted by {command}):\n"
 STAGED = ".poemskb-new"
 LOCK_WAIT = 5.0  # seconds a second render waits for the first
 MAX_MANIFEST = 256 * 1024 * 1024
 
 
-class RenderError(Refused):
+class WriteError(Refused):
     pass
 
 
 @dataclass
-class RenderResult:
+class Written:
     total: int
     changed: int
     removed: int
+    changed_files: tuple[str, ...] = ()  # relative names, in the order they were written
 
 
-def write_tree(out: Path, files: Iterable[tuple[str, str | bytes]], root: Path | None = None) -> RenderResult:
+def write_tree(out: Path, files: Iterable[tuple[str, str | bytes]], root: Path | None = None,
+               marker: str = MARKER) -> Written:
     """Write `files` into out. `root` is the knowledge base: out may not be it, lie
-    above it or inside its evidence/ (default: out's parent, so only out itself is vetted)."""
+    above it or inside its evidence/ (default: out's parent, so only out itself is vetted).
+    `marker` says which command owns the folder (MARKER for render, EXPORT_MARKER for export)."""
+    command = COMMANDS[marker]
     try:
         out = absolute(Path(out))
-        out = claim_output(out, Path(root) if root else out.parent, MARKER, "render", contents=False)
+        out = claim_output(out, Path(root) if root else out.parent, marker, command, contents=False)
         out.mkdir(parents=True, exist_ok=True)
-        with _locked(out):
-            check_contents(out, MARKER, "render")
-            return _write_locked(out, files)
-    except RenderError:
+        with _locked(out, command):
+            check_contents(out, marker, command)
+            return _write_locked(out, files, marker)
+    except WriteError:
         raise
     except Refused as exc:
-        raise RenderError(str(exc)) from None
+        raise WriteError(str(exc)) from None
 
 
-def _write_locked(out: Path, files: Iterable[tuple[str, str | bytes]]) -> RenderResult:
+def _write_locked(out: Path, files: Iterable[tuple[str, str | bytes]], marker: str) -> Written:
     _remove_staged(out)  # left by a run that was killed before it finished
-    previous = _manifest(out)
+    previous = _manifest(out, marker)
     # Mark a new folder as ours before anything else is written into it: a render
     # killed now leaves a folder the next one may still write to.
-    _write_marker(out, previous)
+    _write_marker(out, marker, previous)
     wanted, staged = _stage(out, files)
     changed = sum(1 for new in staged)
     # The marker lists old and new files until the stale ones are gone: a render
     # killed in between still knows every file it may delete.
-    _write_marker(out, previous | wanted)
+    _write_marker(out, marker, previous | wanted)
     for new in staged:
         # os.replace is atomic: readers (mkdocs serve) never see a half-written page.
         os.replace(new, new.with_name(new.name[: -len(STAGED)]))
     removed = _remove_stale(out, previous - wanted)
-    _write_marker(out, wanted)
-    return RenderResult(total=len(wanted), changed=changed, removed=removed)
+    _write_marker(out, marker, wanted)
+    names = tuple(new.relative_to(out).as_posix()[: -len(STAGED)] for new in staged)
+    return Written(total=len(wanted), changed=changed, removed=removed, changed_files=names)
 
 
 @contextmanager
-def _locked(out: Path) -> Iterator[None]:
+def _locked(out: Path, command: str) -> Iterator[None]:
     """An exclusive lock on the output folder itself (no lock file to leave behind)."""
     fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     try:
@@ -95,7 +106,7 @@ def _locked(out: Path) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise RenderError(f"poemskb render: another render is writing to {shown(out)}; "
+                    raise WriteError(f"poemskb {command}: another {command} is writing to {shown(out)}; "
                                       "try again when it has finished") from None
                 time.sleep(0.1)
         yield
@@ -109,9 +120,9 @@ def _stage(out: Path, files: Iterable[tuple[str, str | bytes]]) -> tuple[set[str
     try:
         for rel, content in files:
             if rel in wanted:
-                raise RenderError(f"two generated files would be written to {rel}")
-            if not _is_plain_relative(rel) or rel == MARKER:
-                raise RenderError(f"a generated file has an unsafe name: {shown(rel)}")
+                raise WriteError(f"two generated files would be written to {rel}")
+            if not _is_plain_relative(rel) or rel in COMMANDS:
+                raise WriteError(f"a generated file has an unsafe name: {shown(rel)}")
             wanted.add(rel)
             data = content.encode("utf-8") if isinstance(content, str) else content
             target = out / rel
@@ -146,26 +157,28 @@ def _is_plain_relative(rel: str) -> bool:
     return bool(parts) and not rel.startswith("/") and all(p not in ("", ".", "..") for p in parts) and "\\" not in rel
 
 
-def _manifest(out: Path) -> set[str]:
-    """The files a previous render wrote, as its marker lists them (no marker: none)."""
+def _manifest(out: Path, marker: str) -> set[str]:
+    """The files a previous run wrote, as its marker lists them (no marker: none)."""
+    command = COMMANDS[marker]
     try:
-        text = read_bytes(out / MARKER, MAX_MANIFEST, root=out).decode("utf-8", errors="replace")
+        text = read_bytes(out / marker, MAX_MANIFEST, root=out).decode("utf-8", errors="replace")
     except FileNotFoundError:
         return set()
     except UnsafeFile as exc:
-        raise RenderError(f"poemskb render: {shown(out / MARKER)}: {exc.message}") from None
-    _, _, listed = text.partition(MANIFEST_HEADER)
+        raise WriteError(f"poemskb {command}: {shown(out / marker)}: {exc.message}") from None
+    _, _, listed = text.partition(MANIFEST_HEADER.format(command=command))
     return {line for line in listed.splitlines() if _is_plain_relative(line)}
 
 
-def _write_marker(out: Path, files: set[str]) -> None:
-    text = MARKER_TEXT + MANIFEST_HEADER + "".join(f"{rel}\n" for rel in sorted(files))
-    if _current(out, out / MARKER) == text.encode("utf-8"):
+def _write_marker(out: Path, marker: str, files: set[str]) -> None:
+    command = COMMANDS[marker]
+    text = (MARKER_TEXT + MANIFEST_HEADER).format(command=command) + "".join(f"{rel}\n" for rel in sorted(files))
+    if _current(out, out / marker) == text.encode("utf-8"):
         return
-    new = out / (MARKER + STAGED)
+    new = out / (marker + STAGED)
     new.unlink(missing_ok=True)
     _write_new(new, text.encode("utf-8"))
-    os.replace(new, out / MARKER)
+    os.replace(new, out / marker)
 
 
 def _remove_staged(out: Path) -> None:
