@@ -114,7 +114,7 @@ def hostile_records() -> dict[str, dict]:
     regimen = {
         "id": "xss-regimen", "name": "XSS " + payload("regimen-name"), "short_name": payload("short-name"),
         "aliases": [payload("alias")],
-        "also_known_as": [{"name": payload("aka"), "kind": "translation", "lang": "zh", "of": payload("aka-of"),
+        "also_known_as": [{"name": payload("aka"), "kind": "translation", "lang": "zh", "of": payload("agent"),
                            "source": {"study": "xss-study", "locator": loc()}}, {"name": payload("brand"), "kind": "brand"}],
         "misspellings": ["<img/src=x/onerror=window.__xss=['misspelling']>"], "category": "other", "summary": block("regimen-summary"),
         "plain_summary": block("regimen-plain"),
