@@ -82,7 +82,7 @@ async function run(query) {
   const mine = ++serial;
   const q = query.trim();
   const url = new URL(location.href);
-  if (q) url.searchParams.set("q", q); else url.searchParams.delete("q");
+  if (q) url.searchParams.set("query", q); else url.searchParams.delete("query");
   history.replaceState(null, "", url);
   list.replaceChildren();
   more.hidden = true;
@@ -118,7 +118,7 @@ box.querySelector("form").addEventListener("submit", (event) => {
   run(input.value);
 });
 more.addEventListener("click", () => showMore(serial));
-const initial = new URL(location.href).searchParams.get("q");
+const initial = new URL(location.href).searchParams.get("query");
 if (initial) {
   input.value = initial;
   run(initial);

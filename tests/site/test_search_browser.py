@@ -114,7 +114,7 @@ def test_the_header_form_reaches_the_search_page(page, server):
     box = page.get_by_role("searchbox", name="Search the evidence")
     box.fill("Revlimid")
     box.press("Enter")
-    page.wait_for_url(re.compile(r".*/search\.html\?q=Revlimid$"))
+    page.wait_for_url(re.compile(r".*/search\.html\?query=Revlimid$"))
     page.wait_for_function("() => document.getElementById('poems-search').dataset.searchState === 'done'", timeout=30000)
     assert page.locator("#poems-search-results li").count() > 0
     assert page.locator("#poems-search-results").get_attribute("aria-label") == "Search results"
@@ -129,7 +129,7 @@ def test_without_javascript_the_search_page_points_to_the_indexes(browser, serve
         assert form.is_visible()  # the header's box stays: a plain form
         tab.locator("#poems_header_q").fill("lenalidomide")
         tab.locator("#poems_header_q").press("Enter")
-        tab.wait_for_url(re.compile(r".*/search\.html\?q=lenalidomide$"))
+        tab.wait_for_url(re.compile(r".*/search\.html\?query=lenalidomide$"))
         notice = tab.locator(".poems-search-nojs")
         assert notice.is_visible() and "JavaScript" in notice.inner_text()
         for name, href in (("Studies", "generated/studies/index.html"), ("Treatments", "generated/regimens/index.html"),
