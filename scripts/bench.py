@@ -15,7 +15,10 @@ to a temporary folder and measures, each step in a child process of its own:
 * build floor   `mkdocs build --strict` of a Material site with the same number of
                 plain, pre-written pages of the same average size, out of the nav;
 * sizes         a study page's HTML (mean and largest) and the search index;
-* peak memory   of each child (maximum resident set size).
+* peak memory   of each child (maximum resident set size);
+* page weight   bytes (gzip) of a cold visit to a study page, and first render under
+                throttling, in headless Chromium (scripts/bench_pages.py), at every N
+                and for this repository's own knowledge base.
 
 At the smallest N it also builds the same base with one record of each kind whose every
 free-text field is at its schema limit, filled with the punctuation Python-Markdown
@@ -51,6 +54,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from poemskb.load import KIND_FOLDERS  # noqa: E402
 from poemskb.synth import write_kb  # noqa: E402
 import bench_search  # noqa: E402  (bytes for one search; scripts/ is on sys.path as the script's folder)
+
+import bench_pages  # noqa: E402  (scripts/: page weight and first render)
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 MIN_MEASURING, MAX_PAIRS = 20.0, 15  # seconds of floor+validation timing per size; cap on pairs
@@ -138,7 +143,7 @@ def plain_pages(dest: Path, count: int, size: int, site_config: Path) -> None:
     }, sort_keys=False), encoding="utf-8")
 
 
-def measure(n: int, work: Path, repeat: int, build: bool) -> dict:
+def measure(n: int, work: Path, repeat: int, build: bool, pages_runs: int = 0) -> dict:
     kb = work / f"kb-{n}"
     write_kb(kb, n, source_root=ROOT, seed=0, site=True)
     result: dict = {"studies": n, "record_files": sum(1 for p in (kb / "evidence").rglob("*.yaml") if "schema" not in p.parts)}
@@ -182,6 +187,8 @@ def measure(n: int, work: Path, repeat: int, build: bool) -> dict:
     result["search_index_kb"] = bench_search.index_kb(kb / "site")
     result["search"] = bench_search.measure_queries(kb / "site", bench_search.SYNTH_QUERIES)
     result["site_mb"] = sum(p.stat().st_size for p in (kb / "site").rglob("*") if p.is_file()) / 1e6
+    if pages_runs:  # page weight and first render (scripts/bench_pages.py)
+        result["pages"] = bench_pages.measure_site(kb / "site", pages_runs)
     shutil.rmtree(kb / "site")
     shutil.rmtree(floor)
     return result
@@ -349,32 +356,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "bench-results"), help="folder for bench.json")
     parser.add_argument("--keep", help="keep the synthetic knowledge bases in this folder")
     parser.add_argument("--report", metavar="BENCH_JSON", help="print the report of a saved bench.json again; measure nothing")
+    parser.add_argument("--no-browser", action="store_true", help="skip page weight and first render (headless Chromium)")
+    parser.add_argument("--render-runs", type=int, default=3, help="throttled visits per page for first render (median kept)")
+    parser.add_argument("--no-own-site", action="store_true", help="page weight of the synthetic bases only, not of this repository's site")
     args = parser.parse_args(argv)
     if args.report:
         saved = json.loads(Path(args.report).read_text(encoding="utf-8"))
         print("\n".join(report(saved["results"]) + (limits_report(saved["limits"]) if saved.get("limits") else [])
+                        + bench_pages.report_lines(saved["results"] + ([saved["own_site"]] if saved.get("own_site") else []))
                         + bench_search.bench_lines(saved["results"])))
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="poemskb-bench-"))
-    results, limits = [], None
+    results, limits, own_site = [], None, None
+    pages_runs = 0 if args.no_browser or args.no_build else args.render_runs
     try:
         for n in sizes:
             print(f"measuring N = {n} ...", file=sys.stderr, flush=True)
-            results.append(measure(n, work, args.repeat, not args.no_build))
+            results.append(measure(n, work, args.repeat, not args.no_build, pages_runs))
+        if pages_runs and not args.no_own_site:
+            print("measuring page weight of this knowledge base's own site ...", file=sys.stderr, flush=True)
+            own_site = {"studies": "this knowledge base", "pages": bench_pages.measure_own_site(ROOT, work, pages_runs)}
         if not args.no_build and not args.no_limits:
             print(f"measuring records at the limits (N = {min(sizes)}) ...", file=sys.stderr, flush=True)
             limits = measure_limits(min(sizes), work, args.repeat)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    lines = report(results) + (limits_report(limits) if limits else []) + bench_search.bench_lines(results)
+    lines = (report(results) + (limits_report(limits) if limits else [])
+             + bench_pages.report_lines(results + ([own_site] if own_site else [])) + bench_search.bench_lines(results))
     print("\n".join(lines))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps({"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                                                 "results": results, "limits": limits, "summary": lines}, indent=2) + "\n", encoding="utf-8")
+                                                 "results": results, "limits": limits, "own_site": own_site,
+                                                 "summary": lines}, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

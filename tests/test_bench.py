@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_bench_smoke(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--sizes", "20", "--repeat", "1",
-                             "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+                             "--render-runs", "1", "--no-own-site", "--out", str(tmp_path)], capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     for line in ("N=20: validation / parse floor = ", "N=20: build / MkDocs floor = ", "N=20: peak memory validate ",
                  "N=20: search bytes per cold query: largest "):
@@ -33,6 +33,16 @@ def test_bench_smoke(tmp_path):
     limits = saved["limits"]
     assert limits["validation_errors"] == 0 and limits["ratio"] > 0
     assert set(limits["fields_at_limit"]) == {"study", "regimen", "measure", "finding", "criteria"}
+    # Page weight and first render of the synthetic site (this repository's own site is
+    # left out here to keep the smoke run short: `make bench` measures it too).
+    for line in ("N=20: cold study page ", "N=20: requests to other hosts: 0 ok",
+                 "N=20: first render (study page, throttled) ", "N=20: first render (comparison page, throttled) "):
+        assert line in result.stdout, result.stdout
+    study = run["pages"]["weight"]["study"]
+    assert study["path"].startswith("/generated/studies/synth-study-") and study["kb"] > 0
+    assert any(path == study["path"] for path, _ in study["files"])
+    assert {"html", "css", "js"} <= set(study["by_kind_kb"])
+    assert run["pages"]["first_render"]["study"]["fcp_ms"] > 0 and saved["own_site"] is None
 
 
 def test_limits_records_fill_every_free_text_field_and_stay_valid(tmp_path):
@@ -98,3 +108,111 @@ def test_growth_is_judged_against_the_floors_growth_in_the_same_run():
     large["parse_floor"]["seconds"] = 8.0
     assert "validation time x10.00 (target <= 11.0, or no faster than its floor); its floor x8.00, so x1.25 the floor's growth ok" \
         in "\n".join(report([small, large]))
+
+
+# Page weight and first render (scripts/bench_pages.py) -------------------------------------
+def _pages(study_kb: float, fcp_study: float = 1200.0, fcp_comparison: float = 2000.0, outside=()) -> dict:
+    visit = {"kb": study_kb, "raw_kb": 4 * study_kb, "requests": 12, "by_kind_kb": {"css": 28.0, "html": 10.0},
+             "files": [], "outside": list(outside)}
+    timing = {"fcp_ms": 0.0, "load_ms": 0.0, "fcp_runs": []}
+    return {"weight": {"study": visit, "home": dict(visit, kb=study_kb - 1), "comparison": dict(visit, kb=90.0)},
+            "first_render": {"floor": dict(timing, fcp_ms=400.0, load_ms=420.0),
+                             "study": dict(timing, fcp_ms=fcp_study, load_ms=3000.0),
+                             "comparison": dict(timing, fcp_ms=fcp_comparison, load_ms=9000.0)}}
+
+
+def test_page_weight_report_marks_each_target_and_the_growth():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_pages import report_lines
+
+    results = [{"studies": 100, "pages": _pages(120.0)},
+               {"studies": 1000, "pages": _pages(160.0, fcp_study=1600.0, fcp_comparison=2600.0,
+                                                 outside=["https://fonts.example/font.woff2"])},
+               {"studies": 10000},  # measured without a browser: no page lines
+               {"studies": "this knowledge base", "pages": _pages(140.0)}]
+    text = "\n".join(report_lines(results))
+    assert "N=100: cold study page 120 KB gzip in 12 requests (target <= 150) ok    [css 28, html 10]" in text
+    assert "N=1000: cold study page 160 KB gzip in 12 requests (target <= 150) MISS" in text
+    assert "N=100: requests to other hosts: 0 ok" in text
+    assert "N=1000: requests to other hosts: 1 MISS  ['https://fonts.example/font.woff2']" in text
+    assert ("N=100: first render (study page, throttled) 1.20 s (target <= 1.5 s) ok    "
+            "[load 3.00 s; a one-line page 0.40 s; x3.0 the floor]") in text
+    assert "N=1000: first render (study page, throttled) 1.60 s (target <= 1.5 s) MISS" in text
+    assert "N=100: first render (comparison page, throttled) 2.00 s (target <= 2.5 s) ok" in text
+    assert "N=1000: first render (comparison page, throttled) 2.60 s (target <= 2.5 s) MISS" in text
+    assert "N=100: cold comparison page 90 KB gzip in 12 requests" in text
+    # 120 -> 160 KB is growth with the base; the own site is not a step of the series.
+    assert "N 100 -> 1000: cold study page x1.33 (target: flat, <= x1.1) MISS" in text
+    assert "N=10000" not in text and "1000 -> 10000" not in text
+    assert "this knowledge base: cold study page 140 KB gzip in 12 requests (target <= 150) ok" in text
+    flat = report_lines([{"studies": 100, "pages": _pages(120.0)}, {"studies": 1000, "pages": _pages(121.0)}])
+    assert "N 100 -> 1000: cold study page x1.01 (target: flat, <= x1.1) ok  " in flat
+
+
+def test_weigh_sums_bytes_by_kind_of_file():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_pages import Sent, weigh
+
+    sent = [Sent("/a/page.html", 2048, 8192), Sent("/assets/x.css", 1024, 4096), Sent("/assets/y.js", 512, 1024),
+            Sent("/assets/z.js", 512, 1024), Sent("/search/search_index.json", 4096, 16384), Sent("/f.woff2", 1024, 1024)]
+    weight = weigh(sent)
+    assert weight["kb"] == 9.0 and weight["raw_kb"] == 31.0 and weight["requests"] == 6
+    assert weight["by_kind_kb"] == {"css": 1.0, "data": 4.0, "font": 1.0, "html": 2.0, "js": 1.0}
+    assert weight["files"][0] == ["/search/search_index.json", 4.0]
+
+
+def test_the_bench_server_sends_gzip_as_a_static_host_does(tmp_path):
+    """Text is sent gzip-compressed when the browser accepts it, already-compressed files as
+    they are; each response is logged with the bytes that went over the wire."""
+    import gzip
+    import urllib.request
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_pages import serve
+
+    text = ("<p>" + "repeated words compress well " * 200 + "</p>").encode()
+    (tmp_path / "page.html").write_bytes(text)
+    (tmp_path / "font.woff2").write_bytes(bytes(range(256)) * 4)
+    with serve(tmp_path) as server:
+        def get(path: str, encoding: str | None) -> tuple[bytes, str | None]:
+            request = urllib.request.Request(server.url + path, headers={"Accept-Encoding": encoding} if encoding else {})
+            with urllib.request.urlopen(request) as response:
+                return response.read(), response.headers.get("Content-Encoding")
+
+        body, encoding = get("/page.html", "gzip, deflate")
+        assert encoding == "gzip" and gzip.decompress(body) == text and len(body) < len(text) / 10
+        plain, encoding = get("/page.html", None)
+        assert encoding is None and plain == text
+        font, encoding = get("/font.woff2", "gzip")
+        assert encoding is None and len(font) == 1024
+    assert [(s.path, s.bytes, s.raw) for s in server.log] == [
+        ("/page.html", len(body), len(text)), ("/page.html", len(text), len(text)), ("/font.woff2", 1024, 1024)]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_cold_visit_counts_what_a_worker_fetches_and_refuses_other_hosts(browser, tmp_path):
+    """Generic over whatever the page requests: its stylesheet, a script, the data a web
+    worker fetches after load (as Material's search does), and a font from another host
+    (refused, listed)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_pages import cold_visit, first_render, serve, FLOOR_PATH
+
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><html><head><link rel=stylesheet href=style.css></head><body><p>Hello</p>"
+        "<script src=app.js></script></body></html>", encoding="utf-8")
+    (tmp_path / "style.css").write_text("@font-face { font-family: F; src: url(https://fonts.invalid/f.woff2); }\n"
+                                         "p { font-family: F; }\n" + "p { color: #111; }\n" * 300, encoding="utf-8")
+    (tmp_path / "app.js").write_text("window.addEventListener('load', () => setTimeout(() => new Worker('worker.js'), 300));",
+                                     encoding="utf-8")
+    (tmp_path / "worker.js").write_text("fetch('index.json').then(r => r.text());", encoding="utf-8")
+    (tmp_path / "index.json").write_text('{"docs": [' + ",".join(['{"t": "word"}'] * 2000) + "]}", encoding="utf-8")
+    with serve(tmp_path) as server:
+        visit = cold_visit(browser, server, "/index.html")
+        timing = first_render(browser, server, FLOOR_PATH, runs=1)
+    paths = {path for path, _ in visit["files"]}
+    assert {"/index.html", "/style.css", "/app.js", "/worker.js", "/index.json"} <= paths, paths
+    assert visit["outside"] == ["https://fonts.invalid/f.woff2"]
+    assert set(visit["by_kind_kb"]) >= {"html", "css", "js", "data"}
+    assert 0 < visit["kb"] < visit["raw_kb"]
+    assert 0 < timing["fcp_ms"] <= timing["load_ms"] + 1000 and len(timing["fcp_runs"]) == 1

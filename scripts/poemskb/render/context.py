@@ -199,7 +199,7 @@ class Site:
         for sid, study in self.kb.studies.items():
             for outcome, arm, regimen, step_of, mixed in figure_regimens(study):
                 interval, note = stats.outcome_interval(outcome["value"])
-                rows.append(OutcomeRow(sid, outcome, arm, regimen, step_of, _outcome_n(outcome, arm, study), mixed=mixed,
+                rows.append(OutcomeRow(sid, outcome, arm, regimen, step_of, outcome_n(outcome, arm, study), mixed=mixed,
                                        line=resolve_population(study, arm, outcome, "line"),
                                        transplant=resolve_population(study, arm, outcome, "transplant"),
                                        interval=interval, interval_note=note))
@@ -303,7 +303,9 @@ class Site:
 CITATION_FIELDS = ["title", "authors", "journal", "year", "volume", "issue", "pages", "doi", "pmid", "pmcid"]
 
 
-def _outcome_n(outcome: dict, arm: dict | None, study: dict) -> int | None:
+def outcome_n(outcome: dict, arm: dict | None, study: dict) -> int | None:
+    """The patients a figure stands on: a count's denominator, else its arm's (analysed)
+    patients, else the study population's. The study page and the regimen tables agree."""
     value = outcome["value"]
     if value["type"] == "count":
         return value["of"]

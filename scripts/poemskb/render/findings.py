@@ -33,9 +33,18 @@ def _study(site: Site, path: str, sid: str):
 def finding_block(site: Site, fid: str, path: str, brief: bool = False):
     f = site.kb.findings[fid]
     parts = [el("p", f["statement"])]
-    parts.append(h("<p><strong>Source:</strong> {}, {}.</p>", _study(site, path, f["source"]["study"]), fmt.locator(f["source"]["locator"])))
+    sid = f["source"]["study"]
+    parts.append(h("<p><strong>Source:</strong> {}, {}.</p>", _study(site, path, sid), fmt.locator(f["source"]["locator"])))
+    if sid in site.kb.studies:
+        # A recommendation weighs differently from a consensus guideline than from one
+        # expert's review: name the kind of source beside it.
+        parts.append(h("<p><strong>Kind of source:</strong> {}.</p>", site.design_label(site.kb.studies[sid]["design"])))
     if f.get("current_to"):
         parts.append(h("<p><strong>Current to:</strong> {} (its latest search).</p>", fmt.date(f["current_to"])))
+    else:
+        # A guideline's or expert's advice often states no search date: say so, so its
+        # publication date is not mistaken for the end of a literature search.
+        parts.append(el("p", join([el("strong", "Current to:"), esc(" no search date is given; judge it by when it was published.")])))
     if f.get("published"):
         parts.append(h("<p><strong>Published:</strong> {}.</p>", fmt.date(f["published"])))
     if brief:

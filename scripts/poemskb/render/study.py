@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from ..describe import volume_issue_pages
 from . import fmt, links, names
-from .context import CITATION_FIELDS, Site
+from .context import CITATION_FIELDS, Site, outcome_n
 from .html import Cell, Column, Html, badge, el, esc, external, fmt as h, join, link, ul
 from .html import table as _table
 from .page import Page, para
@@ -149,7 +149,7 @@ def _citation(site: Site, sid: str, path: str, checks: dict) -> Html:
         el("p", citation_line(site, sid), class_="poems-citation"),
         ul(idents, class_="poems-identifiers") if idents else para("No DOI, PubMed or registry identifier is known for this record."),
         table(["Field", "Value", "Status", "Seen on", "Reason or note"], rows,
-              caption="Each citation fact and how it was verified", data_nosort=True),
+              caption="Each citation fact and how it was verified", data_nosort=True, labels=True),
     ])
 
 
@@ -216,7 +216,7 @@ def _population(s: dict, checks: dict, names: dict[str, str]) -> Html:
         if follow.get("description") and follow.get("description") != text:
             text = f"{text}. {follow['description']}" if text else follow["description"]
         rows.append([Cell("Follow-up", header=True), text, fmt.locator(follow.get("locator"), checks)])
-    return table(["Item", "As reported", "Where in the source"], rows, caption="Population and setting", data_nosort=True)
+    return table(["Item", "As reported", "Where in the source"], rows, caption="Population and setting", data_nosort=True, labels=True)
 
 
 # Arms and outcomes ---------------------------------------------------------------------
@@ -259,14 +259,16 @@ def _arms(site: Site, sid: str, path: str, checks: dict) -> Html:
                      ul(_modification(m) for m in arm.get("modifications", [])),
                      arm.get("note", ""), fmt.locator(arm.get("locator"), checks, site.study_labels)])
     return table(["Arm", "Defining regimen", Column("Patients", numeric=True), "Treatment steps",
-                  "Changes to the regimen", "Note", "Where stated"], rows, caption="Treatment arms")
+                  "Changes to the regimen", "Note", "Where stated"], rows, caption="Treatment arms", labels=True)
 
 
 def _outcomes(site: Site, sid: str, path: str, checks: dict) -> Html:
     s = site.kb.studies[sid]
     arm_labels = {a["id"]: a["label"] for a in s.get("arms", [])}
+    arms = {a["id"]: a for a in s.get("arms", [])}
     rows = []
     for o in s["outcomes"]:
+        n = outcome_n(o, arms.get(o.get("arm")), s)
         arm = arm_labels.get(o.get("arm"), "Whole study population") if o.get("arm") else "Whole study population"
         if o.get("after"):
             arm += f", after {site.regimen_label(o['after'])}"
@@ -276,12 +278,14 @@ def _outcomes(site: Site, sid: str, path: str, checks: dict) -> Html:
             Cell(link(links.href(path, links.MEASURES, o["measure"]), site.measure_name(o["measure"])), sort=site.measure_name(o["measure"])),
             arm, "; ".join(detail), fmt.timepoint(o.get("timepoint")),
             Cell(fmt.value_text(o["value"]), sort=fmt.sort_key(o["value"])),
+            Cell(fmt.n_text(n) if n is not None else "–", sort=n if n is not None else ""),
             fmt.p_text(o.get("p"), arm_labels), o.get("note", ""),
             fmt.locator(o["locator"], checks, site.study_labels), status,
         ])
+    # labels: on a phone each outcome becomes a card of labelled values (poems.css).
     return table(["Measure", "Arm", "Subgroup or grade", "Time point", Column("Value as reported", numeric=True),
-                  "p", "Note", "Where in the source", "Status"], rows,
-                 caption="Every outcome the source reports, with where it stands", id="outcomes-table")
+                  Column("n", numeric=True), "p", "Note", "Where in the source", "Status"], rows,
+                 caption="Every outcome the source reports, with where it stands", id="outcomes-table", labels=True)
 
 
 def _case(site: Site, s: dict, path: str, checks: dict) -> Html:
@@ -297,7 +301,7 @@ def _case(site: Site, s: dict, path: str, checks: dict) -> Html:
             rows.append([Cell(f["name"], header=True), value, f.get("reference_range", ""),
                          f.get("interpretation", ""), fmt.locator(f["locator"], checks)])
         parts.append(table(["Finding", "Value", "Reference range", "Interpretation", "Where"], rows,
-                           caption="Findings at diagnosis"))
+                           caption="Findings at diagnosis", labels=True))
     met = case.get("criteria_met")
     if met:
         crit = site.kb.criteria.get(met["criteria"], {})
@@ -311,7 +315,7 @@ def _case(site: Site, s: dict, path: str, checks: dict) -> Html:
     if case.get("timeline"):
         parts.append(table(["Date", "Event", "Where"],
                            [[Cell(fmt.date(t["date"]), sort=t["date"]), t["event"], fmt.locator(t["locator"], checks)] for t in case["timeline"]],
-                           caption="Timeline"))
+                           caption="Timeline", labels=True))
     return join(parts)
 
 
@@ -369,7 +373,8 @@ def _provenance(s: dict, checks: dict) -> Html:
     for c in s["provenance"]["checks"]:
         where = external(c["url"], c["where"]) if c.get("url") else esc(c["where"])
         rows.append([Cell(c["id"], header=True), fmt.label(c["against"]), where, Cell(fmt.date(c["date"]), sort=c["date"]), c.get("note", "")])
-    parts = [table(["Check", "What was read", "Where", "Date", "Note"], rows, caption="Sources this record was checked against"),
+    parts = [table(["Check", "What was read", "Where", "Date", "Note"], rows, caption="Sources this record was checked against",
+                   labels=True),
              para(f"Last curated: {fmt.date(s['provenance']['curated'])}.")]
     if s["provenance"].get("notes"):
         parts.append(h("<p><strong>Curator's notes:</strong> {}</p>", s["provenance"]["notes"]))
