@@ -30,8 +30,10 @@ check-tree: setup
 render: setup
 	$(BIN)/poemskb render
 
+# The search index (Pagefind, chunked) is written into the built site after MkDocs.
 build: render
 	$(BIN)/mkdocs build --strict
+	$(BIN)/poemskb search-index site
 
 serve: render
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
@@ -67,6 +69,7 @@ zensical: render $(ZVENV)/.installed
 	rm -rf site-zensical
 	sed 's/^site_dir: site$$/site_dir: site-zensical/' mkdocs.yml > .mkdocs-zensical.yml
 	$(ZVENV)/bin/zensical build --strict -f .mkdocs-zensical.yml; status=$$?; rm -f .mkdocs-zensical.yml; exit $$status
+	$(BIN)/poemskb search-index site-zensical
 	$(BIN)/python tests/site/check_site.py site-zensical
 
 clean:

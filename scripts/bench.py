@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from poemskb.load import KIND_FOLDERS  # noqa: E402
 from poemskb.synth import write_kb  # noqa: E402
+import bench_search  # noqa: E402  (bytes for one search; scripts/ is on sys.path as the script's folder)
 
 import bench_pages  # noqa: E402  (scripts/: page weight and first render)
 
@@ -180,7 +181,11 @@ def measure(n: int, work: Path, repeat: int, build: bool, pages_runs: int = 0) -
 
     pages = [p.stat().st_size for p in (kb / "site" / "generated" / "studies").glob("synth-study-*.html")]
     result["study_page_kb"] = {"mean": statistics.mean(pages) / 1024, "max": max(pages) / 1024}
-    result["search_index_kb"] = (kb / "site" / "search" / "search_index.json").stat().st_size / 1024
+    # The search index (make build's last step) and what one cold search downloads (bench_search.py).
+    index_s, _, _ = measured([sys.executable, "-m", "poemskb", "search-index", str(kb / "site")], kb)
+    result["build"]["search_index_seconds"] = index_s
+    result["search_index_kb"] = bench_search.index_kb(kb / "site")
+    result["search"] = bench_search.measure_queries(kb / "site", bench_search.SYNTH_QUERIES)
     result["site_mb"] = sum(p.stat().st_size for p in (kb / "site").rglob("*") if p.is_file()) / 1e6
     if pages_runs:  # page weight and first render (scripts/bench_pages.py)
         result["pages"] = bench_pages.measure_site(kb / "site", pages_runs)
@@ -358,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.report:
         saved = json.loads(Path(args.report).read_text(encoding="utf-8"))
         print("\n".join(report(saved["results"]) + (limits_report(saved["limits"]) if saved.get("limits") else [])
-                        + bench_pages.report_lines(saved["results"] + ([saved["own_site"]] if saved.get("own_site") else []))))
+                        + bench_pages.report_lines(saved["results"] + ([saved["own_site"]] if saved.get("own_site") else []))
+                        + bench_search.bench_lines(saved["results"])))
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
@@ -379,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     lines = (report(results) + (limits_report(limits) if limits else [])
-             + bench_pages.report_lines(results + ([own_site] if own_site else [])))
+             + bench_pages.report_lines(results + ([own_site] if own_site else [])) + bench_search.bench_lines(results))
     print("\n".join(lines))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

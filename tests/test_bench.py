@@ -19,13 +19,15 @@ def test_bench_smoke(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--sizes", "20", "--repeat", "1",
                              "--render-runs", "1", "--no-own-site", "--out", str(tmp_path)], capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
-    for line in ("N=20: validation / parse floor = ", "N=20: build / MkDocs floor = ", "N=20: peak memory validate "):
+    for line in ("N=20: validation / parse floor = ", "N=20: build / MkDocs floor = ", "N=20: peak memory validate ",
+                 "N=20: search bytes per cold query: largest "):
         assert line in result.stdout, result.stdout
     saved = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     [run] = saved["results"]
     assert run["studies"] == 20 and run["validation"]["errors"] == 0
     assert run["parse_floor"]["files"] == run["record_files"]
     assert run["study_page_kb"]["mean"] > 0 and run["search_index_kb"] > 0
+    assert run["search"] and all(m["bytes"] > 0 and m["engine"] == "pagefind" for m in run["search"])
     # The records at the schema limits: valid, built, and reported against the normal build.
     assert "limits (N=20): build with one record of each kind at every limit (" in result.stdout, result.stdout
     limits = saved["limits"]

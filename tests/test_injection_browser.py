@@ -113,7 +113,10 @@ def hostile_records() -> dict[str, dict]:
     }
     regimen = {
         "id": "xss-regimen", "name": "XSS " + payload("regimen-name"), "short_name": payload("short-name"),
-        "aliases": [payload("alias")], "category": "other", "summary": block("regimen-summary"),
+        "aliases": [payload("alias")],
+        "also_known_as": [{"name": payload("aka"), "kind": "translation", "lang": "zh", "of": payload("agent"),
+                           "source": {"study": "xss-study", "locator": loc()}}, {"name": payload("brand"), "kind": "brand"}],
+        "misspellings": ["<img/src=x/onerror=window.__xss=['misspelling']>"], "category": "other", "summary": block("regimen-summary"),
         "plain_summary": block("regimen-plain"),
         "phases": [{"phase": "treatment", "cycle_length_days": 28, "cycles": None, "cycles_note": payload("cycles-note"),
                     "components": [{"agent": payload("agent"), "dose": {"value": 10, "unit": "mg", "per": "day", "note": payload("dose-note")},
@@ -146,6 +149,8 @@ def site(tmp_path_factory) -> Path:
                            cwd=root)  # snippets resolve against the working directory
     assert built.returncode == 0, built.stdout + built.stderr
     assert "__xss" not in built.stdout + built.stderr, "record text reached the build log"
+    indexed = poemskb(root, "search-index", str(root / "site"))
+    assert indexed.returncode == 0, indexed.stdout + indexed.stderr
     return root / "site"
 
 
@@ -240,11 +245,11 @@ def test_the_markup_is_shown_as_text(browser, server):
 def test_searching_for_the_payload_runs_nothing(browser, server):
     context, page, dialogs, errors = open_page(browser, server)
     try:
-        page.click("input.md-search__input")
-        page.keyboard.type("Plain start")  # the first words of the hostile summaries
-        page.locator(".md-search-result__item a[href*='xss-study']").first.wait_for(state="visible", timeout=15000)
+        page.goto(server + "search.html")
+        page.locator("#poems-search-q").fill("Plain start")  # the first words of the hostile summaries
+        page.locator("#poems-search-results a[href*='xss-study']").first.wait_for(state="visible", timeout=15000)
         page.wait_for_timeout(300)
-        page.evaluate(POKE.replace("article *", ".md-search-result *").replace("article a[href]", ".md-search-result a[href]"))
+        page.evaluate(POKE.replace("article *", "#poems-search-results *").replace("article a[href]", "#poems-search-results a[href]"))
         assert page.evaluate("() => window.__xss || null") is None
         assert dialogs == []
         assert page.evaluate(INJECTED) == []

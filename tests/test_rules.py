@@ -130,6 +130,7 @@ def test_rule_fixture(scratch, code):
 def test_every_rule_has_a_fixture():
     # not-checked and placeholder: tests/test_messages.py asserts their messages; certainty: tests/test_certainty.py.
     covered = set(CASES) | {"duplicate-id", "duplicate-identifier", "duplicate-label", "not-checked", "certainty",
+                            "other-name-agent",  # tests/test_other_names.py (a regimen rule)
                             "supersedes-cycle", "overlap-conflict"}
     assert covered >= set(RULES) | set(CROSS_RULES), sorted((set(RULES) | set(CROSS_RULES)) - covered)
 

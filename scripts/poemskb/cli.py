@@ -5,6 +5,7 @@
     poemskb export     --out DIR
     poemskb release    [--version X.Y.Z] [--date YYYY-MM-DD] [--out dist] [--dry-run | --archive-only]
     poemskb check-tree
+    poemskb search-index [SITE]
     poemskb rules
     poemskb synth      --studies N --out DIR [--seed S] [--no-site]
     poemskb new        study|regimen|measure|finding|criteria [ID] [--author A --year Y --topic T]
@@ -262,6 +263,20 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search_index(args: argparse.Namespace) -> int:
+    """Write the site search's chunked index (Pagefind) into a built site."""
+    from .searchindex import build_index
+
+    site = Path(args.site)
+    try:
+        build_index(site)
+    except (FileNotFoundError, RuntimeError) as exc:
+        print(f"poemskb search-index: {visible(str(exc))}", file=sys.stderr)
+        return 1
+    print(f"search index written to {visible(str(site / 'pagefind'))}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_all
     from .tree import absolute, claim_output, shown
@@ -428,6 +443,10 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=["markdown", "json"], default="markdown")
     diff.add_argument("--max-lines", type=int, default=200, help="cap on the Markdown's lines (a pull-request comment); the rest is counted")
     diff.set_defaults(func=cmd_diff)
+
+    search_index = sub.add_parser("search-index", help="write the site search's index (Pagefind) into a built site")
+    search_index.add_argument("site", nargs="?", default="site", help="the built site folder (default: site)")
+    search_index.set_defaults(func=cmd_search_index)
 
     check_tree = sub.add_parser("check-tree", help="fail on any symbolic link, named pipe or device in the tree (run before MkDocs)")
     check_tree.add_argument("--format", choices=["text", "github", "json"], default="text")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from poemskb.render import render_site
+from poemskb.searchindex import build_index
 from poemskb.tree import scan
 
 from htmltree import Node, parse  # tests/site is on sys.path (pytest rootdir-relative import)
@@ -70,6 +71,7 @@ def build_site(kb, dest: Path) -> BuiltSite:
                             cwd=dest)
     seconds = time.perf_counter() - start
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
+    build_index(dest / "site")  # as `make build` does: the search index after MkDocs
     return BuiltSite(dest, dest / "site", seconds, result.stdout + result.stderr)
 
 

@@ -1,6 +1,6 @@
 """The built site as a reader uses it: served on localhost and opened in headless
-Chromium (Debian's, via Playwright). Search, sorting, filtering, reading without
-JavaScript, contrast in both colour schemes, and a screenshot of the home page."""
+Chromium (Debian's, via Playwright). Sorting, filtering, reading without
+JavaScript, contrast in both colour schemes, and a screenshot of the home page (search: test_search_browser.py)."""
 from __future__ import annotations
 
 import re
@@ -13,26 +13,6 @@ from poemskb.render.context import Site
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 STUDY = "misawa-2016-jpost-thalidomide"
-
-
-def _title_word(kb, sid: str) -> str:
-    """The longest word of the study's title found in no other study's title."""
-    others = " ".join((s["title"].get("value") or "") for k, s in kb.studies.items() if k != sid).lower()
-    words = re.findall(r"[A-Za-z]{5,}", kb.studies[sid]["title"]["value"])
-    unique = [w for w in words if w.lower() not in others]
-    return max(unique or words, key=len)
-
-
-def test_search_finds_a_study_by_a_word_in_its_title(page, server, kb):
-    word = _title_word(kb, STUDY)
-    page.goto(server)
-    page.click("input.md-search__input")
-    page.keyboard.type(word)
-    result = page.locator(f".md-search-result__item a[href*='generated/studies/{STUDY}.html']").first
-    result.wait_for(state="visible", timeout=15000)
-    result.click()
-    page.wait_for_url(re.compile(rf".*/generated/studies/{STUDY}\.html.*"))
-    assert kb.studies[STUDY]["title"]["value"] in page.locator("h1").inner_text()
 
 
 def _column_values(page, table: str, index: int) -> list[str]:

@@ -207,3 +207,18 @@ def id_not_reserved(record: Record, ctx: Context) -> Iterator[Problem]:
 @cache
 def _reserved(schemas: Schemas, kind: str) -> dict[str, str]:
     return sitenames.reserved(kind, schemas.enum("measure", "properties", "domain"))
+
+
+@rule("other-name-agent", "A regimen's other name that names one drug ('of') names an agent of its components.")
+def other_names_name_agents(record: Record, ctx: Context) -> Iterator[Problem]:
+    if record.kind != "regimen":
+        return  # a measure has no drugs: its names are of the measure itself
+    d = record.data
+    agents = sorted({c.get("agent") for p in d.get("phases", []) if isinstance(p, dict)
+                     for c in p.get("components", []) if isinstance(c, dict) and isinstance(c.get("agent"), str)})
+    for i, other in enumerate(d.get("also_known_as") or []):
+        of = other.get("of") if isinstance(other, dict) else None
+        if isinstance(of, str) and of not in agents:
+            yield record.problem("other-name-agent", ("also_known_as", i, "of"),
+                                 f"'{of}' is not an agent of this regimen (its agents: {', '.join(agents) or 'none'}); "
+                                 "name one of them, or leave 'of' out for a name of the whole regimen")

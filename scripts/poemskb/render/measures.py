@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import sitenames
-from . import fmt, links
+from . import fmt, links, names
 from .context import Site
 from .html import Cell, el, esc, join, link, table
 from .page import Page, para
@@ -45,12 +45,10 @@ def _measure(site: Site, mid: str, path: str, studies: list[str]):
     better = {True: "Higher is better", False: "Lower is better", None: "Neither"}[m.get("higher_is_better")]
     rows = [[Cell("Definition", header=True), m["definition"]],
             [Cell("Definition source", header=True), source]]
-    if m.get("aliases"):
-        rows.append([Cell("Also called", header=True), ", ".join(m["aliases"])])
     if m.get("plain_name"):
         rows.append([Cell("In plain language", header=True), m["plain_name"]])
     rows.append([Cell("Reported as", header=True), ", ".join(fmt.words(t) for t in m["value_types"])])
     rows.append([Cell("Direction", header=True), better])
     reported = join([link(links.href(path, links.study_page(s)), site.study_label(s)) for s in studies], ", ") if studies else esc("No study yet")
     rows.append([Cell("Reported by", header=True), reported])
-    return join([para(m["definition"]), table(["Item", "Value"], rows, caption=f"{m['name']}: details", data_nosort=True)])
+    return join([para(m["definition"]), names.also_known_as(site, m, path), names.measure_search_words(m), table(["Item", "Value"], rows, caption=f"{m['name']}: details", data_nosort=True)])

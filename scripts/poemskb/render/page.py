@@ -18,6 +18,9 @@ class Page:
         self.front: dict[str, Any] = {"title": str(esc(title))}
         if not search:
             self.front["search"] = {"exclude": True}
+        # The search result's title (render/names.py's search index reads it from the page
+        # head): a record's short label where the heading is a long or unknown title.
+        self.search_title: str | None = None
         if hide:
             self.front["hide"] = hide  # Material's front matter: e.g. ["toc"] for a wide table page
         self.parts: list[str] = []
@@ -39,6 +42,8 @@ class Page:
 
     def text(self) -> str:
         head = ""
+        if self.search_title:
+            self.front["poems_search_title"] = self.search_title
         if self.front:
             # JSON is valid YAML and quotes every string, so record text cannot break out;
             # characters YAML refuses raw (DEL, C1) or reads as line breaks (U+0085,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..sitenames import forest_anchor
 
-from . import fmt, links
+from . import fmt, links, names
 from .context import SAFETY_DOMAIN, MapCell, OutcomeRow, Site
 from .html import Cell, Column, Html, Row, el, esc, fmt as h, join, link, table
 from .forest import forest_figure, legend, plot_rows
@@ -18,9 +18,9 @@ def render_regimen(site: Site, rid: str) -> Page:
     path = links.regimen_page(rid)
     title = r["name"] + (f" ({r['short_name']})" if r.get("short_name") else "")
     page = Page(path, title)
+    page.search_title = title
     intro = [para(r["summary"]), h("<p><strong>In plain language:</strong> {}</p>", r["plain_summary"])]
-    if r.get("aliases"):
-        intro.append(para("Also called: " + ", ".join(r["aliases"]) + "."))
+    intro += [names.also_known_as(site, r, path), names.regimen_search_words(r)]
     intro.append(para(f"Category: {fmt.words(r['category'])}."))
     page.html(join(intro))
     page.h(2, "Components and doses", "components").html(_components(site, rid, path))

@@ -6,14 +6,25 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..describe import volume_issue_pages
-from . import fmt, links
+from . import fmt, links, names
 from .context import CITATION_FIELDS, Site, outcome_n
-from .html import Cell, Column, Html, badge, el, esc, external, fmt as h, join, link, table, ul
+from .html import Cell, Column, Html, badge, el, esc, external, fmt as h, join, link, ul
+from .html import table as _table
 from .page import Page, para
 
 FIELD_NAMES = {"title": "Title", "authors": "Authors", "journal": "Journal", "year": "Year",
                "volume": "Volume", "issue": "Issue", "pages": "Pages", "doi": "DOI",
                "pmid": "PubMed ID", "pmcid": "PubMed Central ID"}
+
+
+
+def table(*args: Any, **values: Any) -> Html:
+    """A study page's tables are searchable (a reader looks for a figure or an arm): the
+    page does not grow with the knowledge base, so its search excerpt stays small. The
+    index and the sections marked search=False stay out."""
+    values.setdefault("search", True)
+    return _table(*args, **values)
+
 
 REGISTRIES = {"NCT": "ClinicalTrials.gov", "UMIN": "UMIN Clinical Trials Registry", "ChiCTR": "Chinese Clinical Trial Registry",
               "jRCT": "Japan Registry of Clinical Trials", "EudraCT": "EU Clinical Trials Register", "ISRCTN": "ISRCTN registry"}
@@ -28,7 +39,8 @@ def render_study(site: Site, sid: str) -> Page:
     path = links.study_page(sid)
     checks = {c["id"]: c for c in s["provenance"]["checks"]}
     page = Page(path, site.study_title(sid))
-    page.html(_overview(site, sid, path))
+    page.search_title = site.study_label(sid)
+    page.html(_overview(site, sid, path), names.study_search_words(site, sid))
     page.h(2, "Citation", "citation").html(_citation(site, sid, path, checks))
     page.h(2, "Design and evidence level", "design").html(_design(site, sid, path))
     page.h(2, "Population and setting", "population").html(_population(s, checks, site.study_labels))

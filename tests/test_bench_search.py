@@ -1,0 +1,61 @@
+"""The benchmark's search section (scripts/bench_search.py): which fetched files count as
+search, the bytes a compressing server sends, and the report's lines and marks, on
+measurements made up here (the browser run itself is in test_bench.py's smoke run)."""
+from __future__ import annotations
+
+import gzip
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_search import bench_lines, growth_report, report, search_files, wire_bytes  # noqa: E402
+
+BASE = "http://127.0.0.1:8123/"
+
+
+def test_only_files_that_serve_search_count_each_once():
+    urls = [BASE + "search.html", BASE + "assets/stylesheets/main.css", BASE + "pagefind/pagefind.js",
+            BASE + "pagefind/index/en_1.pf_index", BASE + "pagefind/pagefind.js", BASE + "search/search_index.json",
+            BASE + "assets/javascripts/workers/search.a7.min.js", "http://elsewhere.example/pagefind/x.js",
+            BASE + "generated/studies/pagefind.html"]
+    assert search_files(urls, BASE) == ["pagefind/pagefind.js", "pagefind/index/en_1.pf_index", "search/search_index.json",
+                                        "assets/javascripts/workers/search.a7.min.js"]
+
+
+def test_bytes_are_the_gzip_size_or_the_file_size_when_gzip_saves_nothing(tmp_path):
+    text = tmp_path / "index.json"
+    text.write_text('{"docs": "' + "lenalidomide " * 500 + '"}', encoding="utf-8")
+    assert wire_bytes(text) == len(gzip.compress(text.read_bytes(), 6, mtime=0)) < text.stat().st_size
+    packed = tmp_path / "chunk.pf_index"
+    packed.write_bytes(random.Random(0).randbytes(5000))  # incompressible, as a gzipped chunk is
+    assert wire_bytes(packed) == packed.stat().st_size
+
+
+def _m(query: str, kb: float, results: int = 5) -> dict:
+    return {"query": query, "engine": "pagefind", "files": 9, "bytes": int(kb * 1024),
+            "results": [{"url": f"/r{i}.html", "title": f"Result {i}"} for i in range(results)]}
+
+
+def test_report_marks_the_largest_query_against_the_target():
+    lines = report(100, [_m("patients", 80.0), _m("rare", 40.0, results=0)])
+    assert lines[0] == "N=100: search 'patients' (pagefind): 80.0 KB in 9 files; 5 results, first: Result 0"
+    assert lines[1] == "N=100: search 'rare' (pagefind): 40.0 KB in 9 files; 0 results, first: (no result)"
+    assert lines[2] == "N=100: search bytes per cold query: largest 80.0 KB (target <= 100 KB) ok  "
+    assert report(10000, [_m("patients", 150.0)])[-1].endswith("(target <= 100 KB) MISS")
+
+
+def test_growth_is_flat_or_marked():
+    assert growth_report([(100, [_m("a", 80.0)]), (1000, [_m("a", 100.0)])]) == [
+        "N 100 -> 1000: search bytes per query x1.25 (flat: <= 1.5) ok  "]
+    assert growth_report([(1000, [_m("a", 100.0)]), (10000, [_m("a", 3000.0)])])[0].endswith("x30.00 (flat: <= 1.5) MISS")
+
+
+def test_bench_lines_skip_sizes_measured_without_a_build():
+    results = [{"studies": 100, "search": [_m("a", 80.0)]}, {"studies": 1000}, {"studies": 10000, "search": [_m("a", 90.0)]}]
+    lines = bench_lines(results)
+    assert [l for l in lines if "largest" in l] == ["N=100: search bytes per cold query: largest 80.0 KB (target <= 100 KB) ok  ",
+                                                     "N=10000: search bytes per cold query: largest 90.0 KB (target <= 100 KB) ok  "]
+    assert lines[-1] == "N 100 -> 10000: search bytes per query x1.12 (flat: <= 1.5) ok  "
