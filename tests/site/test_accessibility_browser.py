@@ -109,11 +109,10 @@ def _open(tab, url: str, scheme: str) -> None:
     axecore.settle(tab)
 
 
-# Material's search, or whatever replaces it (Pagefind's UI): the first visible opener is
-# clicked, the query typed into what then has focus, and a result link awaited.
-SEARCH_OPENERS = ("input.md-search__input, label.md-header__button[for='__search'], "
-                  ".pagefind-ui__search-input, [data-pagefind-ui] input")
-SEARCH_RESULTS = ".md-search-result__item a, .pagefind-ui__result a, [role='dialog'] a[href*='generated/studies/']"
+# The site search: the header's plain form goes to the search page (Pagefind), whose
+# results list is awaited. The query is typed as a reader would and sent with Enter.
+SEARCH_OPENERS = "#poems_header_q"
+SEARCH_RESULTS = "#poems-search-results li a"
 
 
 def _search_word(kb) -> str:
@@ -129,6 +128,7 @@ def open_search(tab, word: str) -> None:
     assert opener.count(), f"no search box found on the page (looked for {SEARCH_OPENERS})"
     opener.first.click()
     tab.keyboard.type(word)
+    tab.keyboard.press("Enter")
     tab.locator(SEARCH_RESULTS).first.wait_for(state="visible", timeout=15000)
 
 
