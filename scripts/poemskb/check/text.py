@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from ..escape import HIDDEN, HIDDEN_BUT_LINE_FEED, describe
 from ..load import Record
 from ..problems import Problem
-from .base import Context, fields, rule, value_at, walk
+from .base import Context, fields, rule
 
 
 # Prose fields, the only ones whose text may span lines (a YAML block scalar: `|`, or
@@ -102,10 +102,9 @@ def _held_numbers(record: Record) -> tuple[set[float], set[float]]:
     def add(number: float, sure: bool) -> None:
         for n in {number, round(number), round(number, 1)}:
             held[n] = held.get(n, False) or sure
-    for path, value in walk(record.data):
+    for path, value, sure in _walk_trusted(record.data):
         if path and (path[0] in SUMMARY_KEYS or path[0] in IDENTIFIER_KEYS or path[-1] == "url"):
             continue  # identifiers and addresses hold digits, not figures
-        sure = not _under_unverified(record.data, path)
         if isinstance(value, bool):
             continue
         if isinstance(value, (int, float)):
@@ -118,22 +117,42 @@ def _held_numbers(record: Record) -> tuple[set[float], set[float]]:
     return {n for n, s in held.items() if s}, {n for n, s in held.items() if not s}
 
 
-def _under_unverified(data: Any, path: tuple) -> bool:
-    for depth in range(len(path)):
-        node = value_at(data, path[:depth])
-        if isinstance(node, dict) and node.get("status") == "unverified":
-            return True
-    return False
+def _walk_trusted(data: Any) -> Iterator[tuple[tuple, Any, bool]]:
+    """Every (path, value, sure) in a record, depth first; `sure` is False below a fact
+    marked unverified. One walk that carries the mark down: looking the mark up from the
+    root for every value made these rules the slowest part of validation."""
+    stack = [((), data, True)]
+    while stack:
+        path, value, sure = stack.pop()
+        yield path, value, sure
+        inner = sure and not (isinstance(value, dict) and value.get("status") == "unverified")
+        if isinstance(value, dict):
+            stack.extend((path + (key,), item, inner) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((path + (index,), value[index], inner) for index in range(len(value) - 1, -1, -1))
 
 
 @rule("summary-unverified", "A summary or plain summary may not state as certain a number the record holds only as unverified: it says 'not confirmed' or leaves it out.")
 def summaries_hedge_unverified(record: Record, ctx: Context) -> Iterator[Problem]:
-    yield from (p for p in _summary_problems(record) if p.code == "summary-unverified")
+    yield from (p for p in _summary_checked(record) if p.code == "summary-unverified")
 
 
 @rule("summary-number", "Warning: a summary or plain summary states a number that no other field of the record holds (a figure without a locator). Dates, years, and a held percentage put in words ('one in six') are not figures.")
 def summaries_hold_their_numbers(record: Record, ctx: Context) -> Iterator[Problem]:
-    yield from (p for p in _summary_problems(record) if p.code == "summary-number")
+    yield from (p for p in _summary_checked(record) if p.code == "summary-number")
+
+
+# The two summary rules share one reading of the record. Rules run record by record, so
+# the last record's problems are remembered, keyed by its shared walk (base.fields), which
+# is built afresh for every run of the rules: a record checked again is read again.
+_LAST: list = [None, []]
+
+
+def _summary_checked(record: Record) -> list[Problem]:
+    walked = fields(record)
+    if _LAST[0] is not walked:
+        _LAST[:] = [walked, list(_summary_problems(record))]
+    return _LAST[1]
 
 
 # Words that say when, not how many: a date ("8 April 2013", "April 8, 2013", "May
@@ -160,8 +179,8 @@ def _held_percentages(record: Record) -> set[float]:
     """Percentages the record holds outside unverified facts: printed ones, those of
     counts, and those written in its texts ('38 (26%)')."""
     held: set[float] = set()
-    for path, value in walk(record.data):
-        if (path and path[0] in SUMMARY_KEYS) or _under_unverified(record.data, path):
+    for path, value, sure in _walk_trusted(record.data):
+        if (path and path[0] in SUMMARY_KEYS) or not sure:
             continue
         if isinstance(value, dict) and isinstance(value.get("percent"), (int, float)) and not isinstance(value["percent"], bool):
             held.add(float(value["percent"]))
