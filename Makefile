@@ -30,7 +30,8 @@ check-tree: setup
 render: setup
 	$(BIN)/poemskb render
 
-# The search index (Pagefind, chunked) is written into the built site after MkDocs.
+# The search index (our own, chunked: poemskb/searchindex.py) is written into the built
+# site after MkDocs; under `make serve`, hooks/serve_search.py writes it after each build.
 build: render
 	$(BIN)/mkdocs build --strict
 	$(BIN)/poemskb search-index site

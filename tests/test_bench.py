@@ -27,7 +27,7 @@ def test_bench_smoke(tmp_path):
     assert run["studies"] == 20 and run["validation"]["errors"] == 0
     assert run["parse_floor"]["files"] == run["record_files"]
     assert run["study_page_kb"]["mean"] > 0 and run["search_index_kb"] > 0
-    assert run["search"] and all(m["bytes"] > 0 and m["engine"] == "pagefind" for m in run["search"])
+    assert run["search"] and all(m["bytes"] > 0 and m["results"] for m in run["search"])
     # The records at the schema limits: valid, built, and reported against the normal build.
     assert "limits (N=20): build with one record of each kind at every limit (" in result.stdout, result.stdout
     limits = saved["limits"]

@@ -17,34 +17,34 @@ BASE = "http://127.0.0.1:8123/"
 
 
 def test_only_files_that_serve_search_count_each_once():
-    urls = [BASE + "search.html", BASE + "assets/stylesheets/main.css", BASE + "pagefind/pagefind.js",
-            BASE + "pagefind/index/en_1.pf_index", BASE + "pagefind/pagefind.js", BASE + "search/search_index.json",
-            BASE + "assets/javascripts/workers/search.a7.min.js", "http://elsewhere.example/pagefind/x.js",
-            BASE + "generated/studies/pagefind.html"]
-    assert search_files(urls, BASE) == ["pagefind/pagefind.js", "pagefind/index/en_1.pf_index", "search/search_index.json",
-                                        "assets/javascripts/workers/search.a7.min.js"]
+    urls = [BASE + "search.html", BASE + "assets/stylesheets/main.css", BASE + "assets/search.js",
+            BASE + "assets/search-engine.js", BASE + "search-index/index.json", BASE + "search-index/t/3.json",
+            BASE + "search-index/t/3.json", BASE + "search-index/m/0.json", "http://elsewhere.example/search-index/x.json",
+            BASE + "generated/studies/search-index.html", BASE + "assets/tablesort-init.js"]
+    assert search_files(urls, BASE) == ["assets/search.js", "assets/search-engine.js", "search-index/index.json",
+                                        "search-index/t/3.json", "search-index/m/0.json"]
 
 
 def test_bytes_are_the_gzip_size_or_the_file_size_when_gzip_saves_nothing(tmp_path):
     text = tmp_path / "index.json"
     text.write_text('{"docs": "' + "lenalidomide " * 500 + '"}', encoding="utf-8")
     assert wire_bytes(text) == len(gzip.compress(text.read_bytes(), 6, mtime=0)) < text.stat().st_size
-    packed = tmp_path / "chunk.pf_index"
-    packed.write_bytes(random.Random(0).randbytes(5000))  # incompressible, as a gzipped chunk is
+    packed = tmp_path / "chunk.bin"
+    packed.write_bytes(random.Random(0).randbytes(5000))  # incompressible
     assert wire_bytes(packed) == packed.stat().st_size
 
 
 def _m(query: str, kb: float, results: int = 5) -> dict:
-    return {"query": query, "engine": "pagefind", "files": 9, "bytes": int(kb * 1024),
+    return {"query": query, "files": 9, "bytes": int(kb * 1024),
             "results": [{"url": f"/r{i}.html", "title": f"Result {i}"} for i in range(results)]}
 
 
 def test_report_marks_the_largest_query_against_the_target():
     lines = report(100, [_m("patients", 80.0), _m("rare", 40.0, results=0)])
-    assert lines[0] == "N=100: search 'patients' (pagefind): 80.0 KB in 9 files; 5 results, first: Result 0"
-    assert lines[1] == "N=100: search 'rare' (pagefind): 40.0 KB in 9 files; 0 results, first: (no result)"
-    assert lines[2] == "N=100: search bytes per cold query: largest 80.0 KB (target <= 100 KB) ok  "
-    assert report(10000, [_m("patients", 150.0)])[-1].endswith("(target <= 100 KB) MISS")
+    assert lines[0] == "N=100: search 'patients': 80.0 KB in 9 files; 5 results shown, first: Result 0"
+    assert lines[1] == "N=100: search 'rare': 40.0 KB in 9 files; 0 results shown, first: (no result)"
+    assert lines[2] == "N=100: search bytes per cold query: largest 80.0 KB = 0.80x the target (<= 100 KB) ok  "
+    assert report(10000, [_m("patients", 150.0)])[-1].endswith("= 1.50x the target (<= 100 KB) MISS")
 
 
 def test_growth_is_flat_or_marked():
@@ -56,6 +56,7 @@ def test_growth_is_flat_or_marked():
 def test_bench_lines_skip_sizes_measured_without_a_build():
     results = [{"studies": 100, "search": [_m("a", 80.0)]}, {"studies": 1000}, {"studies": 10000, "search": [_m("a", 90.0)]}]
     lines = bench_lines(results)
-    assert [l for l in lines if "largest" in l] == ["N=100: search bytes per cold query: largest 80.0 KB (target <= 100 KB) ok  ",
-                                                     "N=10000: search bytes per cold query: largest 90.0 KB (target <= 100 KB) ok  "]
+    assert [l for l in lines if "largest" in l] == [
+        "N=100: search bytes per cold query: largest 80.0 KB = 0.80x the target (<= 100 KB) ok  ",
+        "N=10000: search bytes per cold query: largest 90.0 KB = 0.90x the target (<= 100 KB) ok  "]
     assert lines[-1] == "N 100 -> 10000: search bytes per query x1.12 (flat: <= 1.5) ok  "

@@ -1,8 +1,8 @@
 """The build is reproducible, and a failed validation leaves the previous site intact.
 
 The project (records, site sources) is copied to two different folders and each is
-rendered and built as `make build` does (`poemskb render`, then `mkdocs build
---strict`). Every built file must be byte-identical between the two, except the
+rendered and built as `make build` does (`poemskb render`, `mkdocs build
+--strict`, then `poemskb search-index`). Every built file must be byte-identical between the two, except the
 sitemaps, which carry the build date and must agree once it is taken out. The second
 copy is built without hooks/release_memory.py, so the same comparison also proves that
 the hook which frees page text during the build changes no output. Rendering
@@ -52,6 +52,10 @@ def build(tree: Path) -> None:
     built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(tree / "mkdocs.yml")],
                            capture_output=True, text=True, env=ENV, timeout=900, cwd=tree)
     assert built.returncode == 0, built.stdout + built.stderr
+    # make build's last step: the search index must be byte-identical too.
+    indexed = subprocess.run([sys.executable, "-m", "poemskb", "search-index", str(tree / "site")], capture_output=True,
+                             text=True, env=ENV, timeout=600)
+    assert indexed.returncode == 0 and (tree / "site" / "search-index" / "index.json").is_file(), indexed.stderr
 
 
 def digests(folder: Path, with_times: bool = False) -> dict[str, tuple]:

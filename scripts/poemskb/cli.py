@@ -264,16 +264,16 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_search_index(args: argparse.Namespace) -> int:
-    """Write the site search's chunked index (Pagefind) into a built site."""
-    from .searchindex import build_index
+    """Write the site search's chunked static index into a built site."""
+    from .searchindex import FOLDER, build_index
 
     site = Path(args.site)
     try:
         build_index(site)
-    except (FileNotFoundError, RuntimeError) as exc:
+    except (OSError, RuntimeError) as exc:
         print(f"poemskb search-index: {visible(str(exc))}", file=sys.stderr)
         return 1
-    print(f"search index written to {visible(str(site / 'pagefind'))}")
+    print(f"search index written to {visible(str(site / FOLDER))}")
     return 0
 
 
@@ -444,7 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--max-lines", type=int, default=200, help="cap on the Markdown's lines (a pull-request comment); the rest is counted")
     diff.set_defaults(func=cmd_diff)
 
-    search_index = sub.add_parser("search-index", help="write the site search's index (Pagefind) into a built site")
+    search_index = sub.add_parser("search-index", help="write the site search's chunked index into a built site (after mkdocs or zensical build)")
     search_index.add_argument("site", nargs="?", default="site", help="the built site folder (default: site)")
     search_index.set_defaults(func=cmd_search_index)
 

@@ -1,37 +1,156 @@
-"""The site search's index: Pagefind (pinned on PyPI, with its extended build for
-Chinese and Japanese word segmentation) run over the built HTML, writing a chunked index
-into <site>/pagefind/. A reader's browser then fetches only the chunks and excerpts a
-query needs (docs/site.md has the measurements behind the choice). Run after every
-build, MkDocs or Zensical: `poemskb search-index SITE_DIR`."""
+"""The site search's index: written into a built site (MkDocs or Zensical) by
+`poemskb search-index SITE_DIR`, read in the reader's browser by
+docs/assets/search-engine.js. Plain JSON files, cut so that one search downloads only
+what it needs, a few KB whatever the size of the knowledge base (docs/site.md has the
+measurements):
+
+    search-index/index.json   the directory: number of pages, the first term of each
+                              term shard, how many pages a metadata chunk holds
+    search-index/t/<i>.json   a term shard: the terms of one alphabetical range, each
+                              with its postings [page, score, page, score, ...], page
+                              numbers as gaps from the previous one
+    search-index/m/<j>.json   a metadata chunk: title, address and summary of pages
+                              j*CHUNK ... j*CHUNK+CHUNK-1
+
+A query fetches index.json, the shard of each of its terms (for the last term typed, the
+shards of the terms it begins), and the metadata chunks of the results it shows.
+
+Scores are BM25 with field weights, computed here, so the browser only adds them up
+weighted by each term's rarity: a page's words count once each (its hidden other names
+by their data-search-weight, headings twice), saturating as they repeat, and a term in
+the page's result title (a record's label) adds a fixed bonus, so a record leads a
+search for its own name. The same files come out of the same site, byte for byte.
+"""
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
+import math
+import os
+import shutil
+from collections import Counter
 from pathlib import Path
 
-# What is not indexed: the theme's chrome (header, navigation, footer, the notice bar,
-# heading anchors) and whatever a renderer marked data-search-exclude (the big tables
-# of index, comparison and regimen pages, which grow with the knowledge base, and the
-# provenance sections of study pages).
-EXCLUDE = [".md-header", ".md-banner", ".md-sidebar", ".md-footer", ".md-nav", ".md-skip", ".md-top",
-           ".md-source-file", ".headerlink", "[data-search-exclude]", "#poems-search"]
+from .searchhtml import read_page
+from .searchtext import index_terms
+
+FOLDER = "search-index"
+K1, B = 1.2, 0.75
+HEADING_WEIGHT, TITLE_BONUS = 2.0, 2.0
+SCALE = 10  # scores are stored as integers: round(score * SCALE)
+SHARD_BYTES = 16_000  # a term shard is cut once its JSON passes this (one term may pass it alone)
+CHUNK = 16  # pages per metadata chunk
+NOT_INDEXED = {"404.html", "search.html"}  # the error page and the search page itself
 
 
-def command(site: Path) -> list[str]:
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind", "--quiet"]
-    for selector in EXCLUDE:
-        cmd += ["--exclude-selectors", selector]
-    return cmd
+def site_pages(site: Path) -> list[Path]:
+    """The built pages to index, in a fixed order (by address)."""
+    pages = [p for p in site.rglob("*.html") if not p.is_symlink() and FOLDER not in p.relative_to(site).parts[:1]]
+    return sorted((p for p in pages if p.relative_to(site).as_posix() not in NOT_INDEXED),
+                  key=lambda p: p.relative_to(site).as_posix())
 
 
-def build_index(site: Path) -> str:
-    """Index a built site; returns Pagefind's output. Raises with its output on failure,
-    or when the site holds no page (a wrong folder must not pass as an empty index)."""
+def page_terms(page) -> tuple[Counter, float, set[str]]:
+    """A page's weighted term counts, its weighted length and its title's terms."""
+    counts: Counter = Counter()
+    for text, weight in page.body:
+        for term in index_terms(text):
+            counts[term] += weight
+    for heading in ([page.h1] if page.h1 != page.title else []) + page.headings:
+        for term in index_terms(heading):
+            counts[term] += HEADING_WEIGHT
+    title = set(index_terms(page.title))
+    for term in title:
+        counts[term] += 1
+    return counts, sum(counts.values()), title
+
+
+def scores(pages: list) -> dict[str, list[tuple[int, int]]]:
+    """term -> [(page number, stored score)], page numbers ascending."""
+    counted = [page_terms(p) for p in pages]
+    avgdl = (sum(length for _, length, _ in counted) / len(counted)) if counted else 1.0
+    postings: dict[str, list[tuple[int, int]]] = {}
+    for number, (counts, length, title) in enumerate(counted):
+        norm = K1 * (1 - B + B * length / (avgdl or 1.0))
+        for term, tf in counts.items():
+            if tf <= 0:
+                continue
+            score = tf * (K1 + 1) / (tf + norm) + (TITLE_BONUS if term in title else 0.0)
+            postings.setdefault(term, []).append((number, max(1, round(score * SCALE))))
+    return postings
+
+
+def encode(posting: list[tuple[int, int]]) -> list[int]:
+    """[page gap, score, page gap, score, ...]: small numbers, short in JSON."""
+    flat, last = [], 0
+    for number, score in posting:
+        flat += [number - last, score]
+        last = number
+    return flat
+
+
+def js_order(term: str) -> bytes:
+    """Sort key matching JavaScript's string comparison (UTF-16 code units)."""
+    return term.encode("utf-16-be")
+
+
+def shards(postings: dict[str, list[tuple[int, int]]]) -> list[dict[str, list[int]]]:
+    """The terms in JavaScript's order, cut into shards of about SHARD_BYTES."""
+    out: list[dict[str, list[int]]] = []
+    current: dict[str, list[int]] = {}
+    size = 0
+    for term in sorted(postings, key=js_order):
+        flat = encode(postings[term])
+        cost = len(term.encode()) + 6 + len(",".join(map(str, flat)).encode())
+        if current and size + cost > SHARD_BYTES:
+            out.append(current)
+            current, size = {}, 0
+        current[term] = flat
+        size += cost
+    if current:
+        out.append(current)
+    return out
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def index_files(site: Path) -> dict[str, str]:
+    """Every file of the index: path under search-index/ -> its text."""
+    paths = site_pages(site)
+    pages = [read_page(p.read_text(encoding="utf-8", errors="replace")) for p in paths]
+    urls = [p.relative_to(site).as_posix() for p in paths]
+    cut = shards(scores(pages))
+    files = {"index.json": dumps({"version": 1, "pages": len(pages), "chunk": CHUNK,
+                                  "shards": [next(iter(s)) for s in cut]}) + "\n"}
+    for i, shard in enumerate(cut):
+        files[f"t/{i}.json"] = dumps(shard) + "\n"
+    for j in range(0, len(pages), CHUNK):
+        files[f"m/{j // CHUNK}.json"] = dumps([[urls[k], pages[k].title or urls[k], pages[k].summary]
+                                                for k in range(j, min(j + CHUNK, len(pages)))]) + "\n"
+    return files
+
+
+def build_index(site: Path) -> dict[str, str]:
+    """Write the index into <site>/search-index/, replacing the one there. Raises when
+    the folder holds no built site (a wrong folder must not pass as an empty index)."""
     if not (site / "index.html").is_file():
         raise FileNotFoundError(f"{site}: no built site here (index.html missing); build the site first")
-    result = subprocess.run(command(site), capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"pagefind failed on {site} ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    if not (site / "pagefind" / "pagefind.js").is_file():
-        raise RuntimeError(f"pagefind wrote no index into {site / 'pagefind'}:\n{result.stdout}\n{result.stderr}")
-    return result.stdout + result.stderr
+    target = site / FOLDER
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise RuntimeError(f"{target}: not a folder; refusing to write the search index there")
+    files = index_files(site)
+    staging = site / f".{FOLDER}.tmp-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    for rel, text in files.items():
+        path = staging / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    return files
+
+
+def idf(pages: int, df: int) -> float:
+    """A term's rarity, as the browser computes it (BM25's idf, never below zero)."""
+    return math.log(1 + (pages - df + 0.5) / (df + 0.5))

@@ -18,7 +18,8 @@ KIND_WORDS = {"brand": "brand name", "generic": "generic name", "abbreviation": 
 LANGUAGES = {"zh": "Chinese", "ja": "Japanese", "ko": "Korean", "fr": "French", "de": "German", "es": "Spanish",
              "it": "Italian", "pt": "Portuguese", "ru": "Russian"}
 # Weight of carried names on a study page: below the page's own words, so a regimen's
-# own page leads a search for its name and the studies follow (Pagefind's 0-10 scale).
+# own page leads a search for its name and the studies follow (a multiplier of the
+# words' count in the search index, poemskb/searchhtml.py).
 CARRIED_WEIGHT = "0.5"
 # Weight of a regimen's names on its own page: the page is where a search for any of
 # its names should lead, above the studies and summaries that mention it.
@@ -76,7 +77,7 @@ def search_only(lead: str, words: list[str], weight: str | None = None) -> Html:
     them, so they open with words saying what they are."""
     if not words:
         return Html("")
-    return el("div", f"{lead}: {' '.join(words)}.", hidden=True, class_="poems-search-words", data_pagefind_weight=weight)
+    return el("div", f"{lead}: {' '.join(words)}.", hidden=True, class_="poems-search-words", data_search_weight=weight)
 
 
 def regimen_search_words(record: dict) -> Html:

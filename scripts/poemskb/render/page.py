@@ -31,8 +31,8 @@ class Page:
         return self
 
     def html(self, *parts: Any, search: bool = True) -> "Page":
-        """Raw HTML; `search=False` keeps it out of the search index (Material reads
-        data-search-exclude), for text readers do not search for."""
+        """Raw HTML; `search=False` keeps it out of the search index (the search index
+        skips data-search-exclude), for text readers do not search for."""
         if not search:
             parts = (el("div", join(parts), data_search_exclude=True),)
         content = block(*parts)
