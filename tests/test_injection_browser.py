@@ -256,3 +256,22 @@ def test_searching_for_the_payload_runs_nothing(browser, server):
         assert not errors
     finally:
         context.close()
+
+
+def test_a_record_title_with_markup_shows_as_text_in_search_results(browser, server):
+    """The regimen's name (its result title) is all markup: the results list shows it as
+    text, and neither a title nor a summary holds any element of the record's."""
+    context, page, dialogs, errors = open_page(browser, server)
+    try:
+        page.goto(server + "search.html")
+        page.locator("#poems-search-q").fill("hover-regimen-name")  # words of the hostile regimen's name
+        link = page.locator("#poems-search-results a[href*='xss-regimen']").first
+        link.wait_for(state="visible", timeout=15000)
+        assert "<script>window.__xss=(window.__xss||[]).concat('regimen-name')</script>" in link.inner_text()
+        assert '<b onmouseover="' in link.inner_text()
+        inside = page.eval_on_selector_all("#poems-search-results a, #poems-search-results p",
+                                           "els => els.map(e => e.children.length)")
+        assert inside and not any(inside), inside
+        assert page.evaluate("() => window.__xss || null") is None and dialogs == [] and not errors
+    finally:
+        context.close()

@@ -61,5 +61,5 @@ def test_study_pages_carry_their_regimens_names_and_misspellings(kb):
     words = str(study_search_words(site, "huaian-case-rd-asct"))
     for word in ("Revlimid", "来那度胺", "lenolidomide", "melfalan", "自体造血干细胞移植"):
         assert word in words, word
-    assert words.startswith("<div hidden") and "Its treatments are also found by searching: " in words and 'data-pagefind-weight="0.5"' in words
+    assert words.startswith("<div hidden") and "Its treatments are also found by searching: " in words and 'data-search-weight="0.5"' in words
     assert search_words([kb.regimens["rd"], kb.regimens["ldex"]]).count("Revlimid") == 1

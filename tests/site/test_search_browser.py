@@ -1,5 +1,5 @@
 """The site search as a reader meets it: typed into the search page in headless Chromium,
-over the Pagefind index the build writes. Names readers type (generic, brand, misspelt,
+over the chunked index the build writes (poemskb search-index). Names readers type (generic, brand, misspelt,
 abbreviated, Chinese, a study's label, a figure in a table) lead to the right records;
 results are led by record labels; without JavaScript the page points to the indexes."""
 from __future__ import annotations
@@ -12,6 +12,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from bench_search import search_files  # noqa: E402  (the benchmark's own byte counting)
+from poemskb.searchquery import search as python_search  # noqa: E402
+from poemskb.searchtext import index_terms, query_terms  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -98,15 +100,46 @@ def test_results_are_led_by_labels_not_unknown_titles(page, server, kb):
     assert any(kb.studies[sid]["label"] in titles for sid in unknown), titles
 
 
-def test_a_search_downloads_only_its_chunks(page, server):
-    """No whole-site index: a cold search fetches Pagefind's files, and its index chunks
-    are a small part of the index (the byte figures are in the benchmark)."""
+def test_a_search_downloads_only_what_the_query_needs(page, server, built):
+    """No whole-site index: a cold search fetches the search scripts, the directory, the
+    shard of its word and the metadata chunks of the results shown, a small part of the
+    index (the byte figures are in the benchmark)."""
     urls: list[str] = []
     page.on("request", lambda r: urls.append(r.url))
     search(page, server, "lenalidomide")
     files = search_files(urls, server)
-    assert files and all(f.startswith("pagefind/") for f in files), files
-    assert not [u for u in urls if u.endswith("search_index.json")]
+    assert files[:2] == ["assets/search.js", "assets/search-engine.js"], files
+    index = [f for f in files if f.startswith("search-index/")]
+    assert index[0] == "search-index/index.json" and len([f for f in index if "/t/" in f]) == 1, files
+    everything = [p for p in (built.site / "search-index").rglob("*.json")]
+    assert len(index) < len(everything) / 3, (index, len(everything))
+    assert not [u for u in urls if u.endswith("search_index.json") or "pagefind" in u]
+
+
+# Strings that exercise every rule of the word cutting: accents, full-width letters,
+# ß and final sigma, numbers with decimals, Chinese next to Latin, Japanese kana.
+AGREE = ["Waldenström's POEMS", "Ｒｅｖｌｉｍｉｄ 10⁶/kg", "STRAẞE ΟΔΟΣ", "CD34+ 5.97 × 10^6, 1,000",
+         "来那度胺和地塞米松Rd方案", "サリドマイド が", "Huai'an case report, Rd then transplant", "naïve élan coöperate"]
+
+
+def test_the_browser_cuts_words_exactly_as_the_indexer(page, server):
+    page.goto(server + "search.html")
+    got = page.evaluate("async (texts) => { const e = await import('./assets/search-engine.js');"
+                        " return texts.map(t => [e.indexTerms(t), e.queryTerms(t)]); }", AGREE)
+    assert got == [[index_terms(t), query_terms(t)] for t in AGREE]
+
+
+@pytest.mark.parametrize("query", ["lenalidomide", "melfalan", "ASCT", "来那度胺", "Huai'an case", "transpl", "5.97"])
+def test_the_browser_ranks_exactly_as_the_python_reference(page, server, built, query):
+    """The unit tests check ranking through poemskb/searchquery.py; the site's script
+    must give the same pages in the same order."""
+    page.goto(server + "search.html")
+    got = page.evaluate("async (q) => { const e = await import('./assets/search-engine.js');"
+                        " const index = new e.Index(new URL('search-index/', location.href));"
+                        " return (await index.search(q)).map(r => [r.page, r.score]); }", query)
+    expected = python_search(built.site / "search-index", query).pages
+    assert got and [p for p, _ in got] == [p for p, _ in expected], query
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected]), query
 
 
 def test_the_header_form_reaches_the_search_page(page, server):

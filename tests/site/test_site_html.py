@@ -157,13 +157,13 @@ def test_no_broken_internal_links_or_anchors(built):
 
 
 def test_search_indexes_study_tables_but_not_the_tables_that_grow_with_the_base(built, kb):
-    """The search index (Pagefind, poemskb/searchindex.py) leaves out what carries
+    """The search index (poemskb/searchindex.py, searchhtml.py) leaves out what carries
     data-search-exclude: the comparison, index and regimen outcome tables, which grow
     with the knowledge base. A study page's own tables (a figure, an arm) are indexed."""
-    from poemskb.searchindex import EXCLUDE
+    from poemskb.searchquery import search
 
-    assert "[data-search-exclude]" in EXCLUDE
-    assert (built.site / "pagefind" / "pagefind.js").is_file() and not (built.site / "search" / "search_index.json").exists()
+    assert (built.site / "search-index" / "index.json").is_file() and not (built.site / "search" / "search_index.json").exists()
+    assert not (built.site / "pagefind").exists()
     comparison = built.page("generated/comparison.html")
     tables = list(comparison.find_all("table"))
     assert tables and all("data-search-exclude" in t.attrs for t in tables)
@@ -172,7 +172,13 @@ def test_search_indexes_study_tables_but_not_the_tables_that_grow_with_the_base(
     assert outcomes and all("data-search-exclude" not in t.attrs for t in outcomes)
     # Every study page names its search title (its label) for the results list.
     html = built.html("generated/studies/huaian-case-rd-asct.html")
-    assert f'<meta data-pagefind-meta="title[content]" content="Huai&#39;an case report, Rd then transplant">' in html
+    assert '<meta name="poems-search-title" content="Huai&#39;an case report, Rd then transplant">' in html
+    # What the index holds: a figure of the study's table finds it; a cell of the
+    # comparison table alone finds no comparison page.
+    index = built.site / "search-index"
+    found = search(index, "0.39")
+    assert "generated/studies/misawa-2016-jpost-thalidomide.html" in [found.meta(index, p)[0] for p, _ in found.pages]
+    assert not [p for p, _ in found.pages if found.meta(index, p)[0] == "generated/comparison.html"]
 
 
 def test_every_page_carries_the_not_medical_advice_notice(built):
