@@ -4,6 +4,15 @@ the query needs) and the results a query returns. Used by scripts/bench.py at ea
 and on its own:
 
     python scripts/bench_search.py SITE_DIR [QUERY ...]    # prints bytes and top results
+    python scripts/bench_search.py --clone-to 10000 SITE_DIR [QUERY ...]
+
+--clone-to simulates a larger base quickly (a real MkDocs build of 10,000 studies takes
+10-60 minutes here): a copy of a built synthetic site (`poemskb synth`) whose study
+pages are copied until it holds N studies, each copy with its study number, page name
+and author names shifted (synth-study-00007 -> synth-study-01007, "Synthetic study 7"
+-> "Synthetic study 1007"), then indexed with `poemskb search-index` and measured. The
+copies share every other word and figure with their originals, so each word's postings
+grow with N as in a real base; words and figures unique to a new study do not appear.
 
 Bytes are counted as a server that compresses text sends them: each file fetched for the
 search at its gzip size (level 6), or its own size where gzip saves nothing. A file counts
@@ -15,7 +24,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -125,13 +137,52 @@ def bench_lines(results: list[dict]) -> list[str]:
     return lines + growth_report(sized)
 
 
+STUDY = re.compile(r"synth-study-(\d{5})\.html$")
+
+
+def clone_studies(site: Path, dest: Path, studies: int) -> int:
+    """Copy a built synthetic site to dest with its study pages cloned up to `studies`
+    (see --clone-to above); returns the number of study pages it then holds."""
+    shutil.copytree(site, dest, ignore=shutil.ignore_patterns("search-index"))
+    folder = dest / "generated" / "studies"
+    originals = sorted((p, int(STUDY.search(p.name).group(1))) for p in folder.glob("synth-study-*.html"))
+    if not originals:
+        raise SystemExit(f"{site}: no synthetic study pages (generated/studies/synth-study-*.html) to clone")
+    count, copy = len(originals), 1
+    while count < studies:
+        for path, i in originals:
+            if count >= studies:
+                break
+            j = i + copy * len(originals)
+            html = path.read_text(encoding="utf-8")
+            html = html.replace(f"synth-study-{i:05d}", f"synth-study-{j:05d}")
+            html = re.sub(rf"\bSynthetic study {i}\b", f"Synthetic study {j}", html)
+            html = re.sub(rf"\bAuthor{i}-", f"Author{j}-", html)
+            (folder / f"synth-study-{j:05d}.html").write_text(html, encoding="utf-8")
+            count += 1
+        copy += 1
+    return count
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0
-    site, queries = Path(argv[0]), argv[1:] or QUERIES
-    measured = measure_queries(site, queries)
-    print("\n".join(report(None, measured)))
+    clone_to = None
+    if argv[0] == "--clone-to":
+        clone_to, argv = int(argv[1]), argv[2:]
+    site, queries = Path(argv[0]), argv[1:] or (SYNTH_QUERIES if clone_to else QUERIES)
+    with tempfile.TemporaryDirectory(prefix="poemskb-search-") as work:
+        n = None
+        if clone_to:
+            from poemskb.searchindex import build_index
+
+            n = clone_studies(site, Path(work) / "site", clone_to)
+            site = Path(work) / "site"
+            build_index(site)
+            print(f"cloned to {n} study pages; index {index_kb(site):.0f} KB on disk", file=sys.stderr)
+        measured = measure_queries(site, queries)
+    print("\n".join(report(n, measured)))
     print(json.dumps(measured, ensure_ascii=False, indent=1))
     return 0
 

@@ -60,3 +60,19 @@ def test_bench_lines_skip_sizes_measured_without_a_build():
         "N=100: search bytes per cold query: largest 80.0 KB = 0.80x the target (<= 100 KB) ok  ",
         "N=10000: search bytes per cold query: largest 90.0 KB = 0.90x the target (<= 100 KB) ok  "]
     assert lines[-1] == "N 100 -> 10000: search bytes per query x1.12 (flat: <= 1.5) ok  "
+
+
+def test_cloning_a_synthetic_site_shifts_each_copy_s_number(tmp_path):
+    from bench_search import clone_studies
+
+    site = tmp_path / "site"
+    (site / "generated" / "studies").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>Home</h1>", encoding="utf-8")
+    for i in range(3):
+        (site / "generated" / "studies" / f"synth-study-{i:05d}.html").write_text(
+            f'<a href="synth-study-{i:05d}.html">Synthetic study {i}</a> Author{i}-0 2004; Synthetic study {i}7 stays', encoding="utf-8")
+    assert clone_studies(site, tmp_path / "copy", 7) == 7
+    names = sorted(p.name for p in (tmp_path / "copy" / "generated" / "studies").iterdir())
+    assert names == [f"synth-study-{i:05d}.html" for i in range(7)]
+    assert (tmp_path / "copy" / "generated" / "studies" / "synth-study-00004.html").read_text(encoding="utf-8") == (
+        '<a href="synth-study-00004.html">Synthetic study 4</a> Author4-0 2004; Synthetic study 17 stays')

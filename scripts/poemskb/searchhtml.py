@@ -43,6 +43,7 @@ class _Reader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.page = PageText()
         self.stack: list[tuple[str, bool, float, bool]] = []  # (tag, skipped, weight, hidden)
+        self.open: dict[str, int] = {}  # how many of each tag the stack holds
         self.heading: list[str] | None = None
         self.heading_tag = ""
         self.after_h1 = False
@@ -75,6 +76,7 @@ class _Reader(HTMLParser):
         except ValueError:
             pass
         self.stack.append((tag, skipped, weight, self.hidden or "hidden" in a))
+        self.open[tag] = self.open.get(tag, 0) + 1
         if skipped:
             return
         if tag == "h1" or tag in HEADINGS:
@@ -83,10 +85,11 @@ class _Reader(HTMLParser):
             self._text(" ")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in VOID or not any(t == tag for t, *_ in self.stack):
+        if tag in VOID or not self.open.get(tag):
             return  # a stray end tag: ignored, as a browser does
-        while self.stack:
+        while self.stack:  # elements left open inside it close with it
             top, skipped, _, _ = self.stack.pop()
+            self.open[top] -= 1
             if top == tag:
                 break
         if skipped or self.skipped:

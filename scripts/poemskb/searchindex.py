@@ -18,7 +18,7 @@ shards of the terms it begins), and the metadata chunks of the results it shows.
 Scores are BM25 with field weights, computed here, so the browser only adds them up
 weighted by each term's rarity: a page's words count once each (its hidden other names
 by their data-search-weight, headings twice), saturating as they repeat, and a term in
-the page's result title (a record's label) adds a fixed bonus, so a record leads a
+the page's result title (a record's label) or its h1 adds a fixed bonus, so a record leads a
 search for its own name. The same files come out of the same site, byte for byte.
 """
 from __future__ import annotations
@@ -50,15 +50,16 @@ def site_pages(site: Path) -> list[Path]:
 
 
 def page_terms(page) -> tuple[Counter, float, set[str]]:
-    """A page's weighted term counts, its weighted length and its title's terms."""
+    """A page's weighted term counts, its weighted length and its title's terms (its
+    result title and its h1: a study's label and its paper's title)."""
     counts: Counter = Counter()
     for text, weight in page.body:
         for term in index_terms(text):
             counts[term] += weight
-    for heading in ([page.h1] if page.h1 != page.title else []) + page.headings:
+    for heading in page.headings:
         for term in index_terms(heading):
             counts[term] += HEADING_WEIGHT
-    title = set(index_terms(page.title))
+    title = set(index_terms(page.title)) | set(index_terms(page.h1))
     for term in title:
         counts[term] += 1
     return counts, sum(counts.values()), title

@@ -44,6 +44,8 @@ def normalise(text: str) -> str:
 
 def _runs(word: str) -> list[tuple[bool, str]]:
     """A word cut where it passes between CJK and other letters: [(is_cjk, part)]."""
+    if not CJK.search(word):
+        return [(False, word)]
     runs: list[tuple[bool, str]] = []
     for ch in word:
         cjk = bool(CJK.match(ch))
