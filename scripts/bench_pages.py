@@ -6,8 +6,8 @@ with gzip, as a static host does:
 
 * cold visit   every byte the server sends for one visit with an empty cache: the page,
                its CSS, JavaScript, fonts, images and whatever data the page fetches on
-               load (Material's search index today; nothing if a search loads its index
-               only when asked). The server logs each request, so requests made by a
+               load (nothing for search: its index loads only when a reader searches,
+               scripts/bench_search.py). The server logs each request, so requests made by a
                web worker count too; requests to other hosts are refused and listed.
 * first render first-contentful-paint (and the load event) under throttling: 1.6 Mb/s
                down, 750 kb/s up, 150 ms round trip, CPU slowed 4x (Lighthouse's
