@@ -8,9 +8,9 @@ and on its own:
 
 --clone-to simulates a larger base quickly (a real MkDocs build of 10,000 studies takes
 10-60 minutes here): a copy of a built synthetic site (`poemskb synth`) whose study
-pages are copied until it holds N studies, each copy with its study number, page name
-and author names shifted (synth-study-00007 -> synth-study-01007, "Synthetic study 7"
--> "Synthetic study 1007"), then indexed with `poemskb search-index` and measured. The
+pages are copied, in a shuffled order, until it holds N studies, each copy with its
+study number, page name and author names changed to the copy's (synth-study-00007 ->
+synth-study-01234, "Synthetic study 7" -> "Synthetic study 1234"), then indexed with `poemskb search-index` and measured. The
 copies share every other word and figure with their originals, so each word's postings
 grow with N as in a real base; words and figures unique to a new study do not appear.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import re
 import shutil
 import sys
@@ -150,10 +151,13 @@ def clone_studies(site: Path, dest: Path, studies: int) -> int:
         raise SystemExit(f"{site}: no synthetic study pages (generated/studies/synth-study-*.html) to clone")
     count, copy = len(originals), 1
     while count < studies:
-        for path, i in originals:
+        # Each round copies the originals in a shuffled order: copied in order, the
+        # scores in a word's postings would repeat with a period gzip finds, and the
+        # bytes would come out smaller than a real base's.
+        for k, (path, i) in enumerate(random.Random(copy).sample(originals, len(originals))):
             if count >= studies:
                 break
-            j = i + copy * len(originals)
+            j = k + copy * len(originals)
             html = path.read_text(encoding="utf-8")
             html = html.replace(f"synth-study-{i:05d}", f"synth-study-{j:05d}")
             html = re.sub(rf"\bSynthetic study {i}\b", f"Synthetic study {j}", html)

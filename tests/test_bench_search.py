@@ -74,5 +74,8 @@ def test_cloning_a_synthetic_site_shifts_each_copy_s_number(tmp_path):
     assert clone_studies(site, tmp_path / "copy", 7) == 7
     names = sorted(p.name for p in (tmp_path / "copy" / "generated" / "studies").iterdir())
     assert names == [f"synth-study-{i:05d}.html" for i in range(7)]
-    assert (tmp_path / "copy" / "generated" / "studies" / "synth-study-00004.html").read_text(encoding="utf-8") == (
-        '<a href="synth-study-00004.html">Synthetic study 4</a> Author4-0 2004; Synthetic study 17 stays')
+    copies = [(tmp_path / "copy" / "generated" / "studies" / f"synth-study-{j:05d}.html").read_text(encoding="utf-8")
+              for j in range(3, 7)]
+    for j, text in enumerate(copies, start=3):  # each copy is one original renumbered; other numbers stay
+        assert text.startswith(f'<a href="synth-study-{j:05d}.html">Synthetic study {j}</a> Author{j}-0 2004; Synthetic study '), text
+        assert text.endswith("7 stays") and text[-8] in "012"
