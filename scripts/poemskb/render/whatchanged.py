@@ -204,14 +204,33 @@ def _citations(site: Site, changes: list[RecordChange]) -> Html:
 
 
 def _treatment_details(site: Site, changes: list[RecordChange]) -> Html:
-    rows = [[Cell(_record_link(site, change.kind, change.id), header=True), item["item"] if item["section"] == "doses" else
-             {"arms": "arm", "population": "study population", "overlaps": "shared patients"}[item["section"]],
-             WHAT_WORDS.get(item["what"], item["what"]), item["before"], item["after"]]
-            for change, item in _items(changes, ("arms", "population", "overlaps", "doses"))]
+    rows = []
+    for change, item in _items(changes, ("arms", "population", "overlaps", "doses")):
+        what, before, after = WHAT_WORDS.get(item["what"], item["what"]), item["before"], item["after"]
+        if item["section"] == "overlaps":
+            # The relation in words, never the old basis text (earlier curators' notes).
+            what_item = join(["shared patients with ", _record_link(site, "study", item["item"])])
+            before, after = (_relation(side, item["item"]) for side in change.sides)
+            if before == after:
+                what = "the stated reason was reworded"
+        else:
+            what_item = item["item"] if item["section"] == "doses" else {"arms": "arm", "population": "study population"}[item["section"]]
+        rows.append([Cell(_record_link(site, change.kind, change.id), header=True), what_item, what, before, after])
     if not rows:
         return Html("")
     return join([el("p", el("strong", f"Patients, arms and doses ({len(rows)}):")),
                  table(["Record", "Item", "What changed", "Before", "After"], rows, caption="Patients, arms and doses: old → new", labels=True)])
+
+
+RELATIONS = {"same-cohort": "same patients", "subset-of": "its patients are among the other's", "superset-of": "includes the other's patients",
+             "partial": "some patients shared", "possible": "may share patients"}
+
+
+def _relation(data: dict, other: str) -> str:
+    for o in data.get("overlaps") or []:
+        if isinstance(o, dict) and str(o.get("study")) == other:
+            return RELATIONS.get(str(o.get("relation")), str(o.get("relation")))
+    return "—"
 
 
 def _findings(site: Site, changes: list[RecordChange]) -> Html:
