@@ -150,3 +150,17 @@ def test_this_repository_history_holds_its_releases(kb):
     for release in releases:
         cff = git(ROOT, "show", f"{release.commit}:CITATION.cff")
         assert f"version: {release.version}" in cff, release
+
+
+def test_render_stops_before_writing_when_a_release_cannot_be_found(repo, tmp_path):
+    import sys
+
+    root, _ = repo
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{root}", str(shallow)], check=True)
+    shutil.copy2(ROOT / YUDA, shallow / YUDA)  # the records are valid: only the history is missing
+    result = subprocess.run([sys.executable, "-m", "poemskb", "--root", str(shallow), "render"], capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cannot find the state released as 0.1.0" in result.stderr and "git fetch --unshallow" in result.stderr
+    generated = shallow / "docs" / "generated"
+    assert not generated.exists() or not any(generated.iterdir())

@@ -25,7 +25,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .changed import GitError
 from .changes import EvidenceDiff, _git, _read_rev, _record_path, evidence_diff

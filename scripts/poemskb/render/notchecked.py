@@ -35,7 +35,7 @@ def render_not_checked(site: Site) -> Page:
         figures = sum(1 for i in items if i["part"] == "figure")
         rows.append([Cell(link(links.href(PATH, links.study_page(sid), "verification"), site.study_label(sid)),
                           sort=site.study_label(sid).casefold(), header=True),
-                     "abstract only" if abstract else ("full text" if s.get("outcomes") else "–"),
+                     "abstract or a weaker copy" if site.abstract_only(sid) else "full text",
                      Cell(str(unknown), sort=unknown), Cell(str(citation), sort=citation), Cell(str(figures), sort=figures),
                      Cell(str(len(items)), sort=len(items))])
     total = len(site.kb.studies)
@@ -45,7 +45,7 @@ def render_not_checked(site: Site) -> Page:
                    "every study with such facts, and every study whose figures come from its abstract alone, so a "
                    "reviewer can weigh them; each study's page lists the facts and the reasons."),
               para(f"{counts['open']} of {total} studies have facts that are not known or not confirmed; "
-                   f"{counts['abstract']} of {total} were read from the abstract only."))
+                   f"{counts['abstract']} of {total} report figures read from the abstract (or a weaker copy) only."))
     if not rows:
         page.html(para("Every fact in every study was seen on the source named in its check."))
         return page

@@ -43,10 +43,11 @@ def anchor(step: Step) -> str:
 
 def render_what_changed(site: Site, history: History) -> Page:
     page = Page(PATH, "What changed")
+    state = ("these pages show exactly that release" if site.edition.is_release
+             else f"these pages show “{site.release}”, the changes below included")
     page.html(para("What changed in the evidence from one release of the knowledge base to the next, and since the "
                    "newest release: studies added or removed, figures corrected, facts newly confirmed, findings and "
-                   "certainty ratings. Cite a release by its version and date; a page made after changes says "
-                   f"“{site.release}”."),
+                   f"certainty ratings. Cite a release by its version and date; {state}."),
               el("p", join(["How records are made and checked is on the ", link(links.href(PATH, links.METHODS), "methods page"),
                             "; what could not be checked in each study is listed on ",
                             link(links.href(PATH, links.NOT_CHECKED), "what we could not check"), "."])))
