@@ -263,9 +263,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     except HistoryError as exc:
         print(f"error: the 'What changed' page cannot be made: {exc}", file=sys.stderr)
         return 1
-    if history.unavailable:
-        print(f"warning: the 'What changed' page says no history is available: {history.unavailable}", file=sys.stderr)
     written = render_site(kb, out, history)
+    if history.unavailable:  # after the write: a refused render says one thing only
+        print(f"warning: the 'What changed' page says no history is available: {history.unavailable}", file=sys.stderr)
     print(f"rendered {written.total} page(s) into {shown(out)} ({written.changed} changed)")
     return 0
 
