@@ -244,7 +244,7 @@ def cmd_check_tree(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .render import render_site
+    from .render import HistoryError, history_of, render_site
     from .tree import absolute, check_tree, claim_output, shown
     from .writer import MARKER
 
@@ -258,7 +258,14 @@ def cmd_render(args: argparse.Namespace) -> int:
     kb = _valid_kb(args, "render")
     if kb is None:
         return 1
-    written = render_site(kb, out)
+    try:  # the releases' states, before anything is written (history.py)
+        history = history_of(kb)
+    except HistoryError as exc:
+        print(f"error: the 'What changed' page cannot be made: {exc}", file=sys.stderr)
+        return 1
+    written = render_site(kb, out, history)
+    if history.unavailable:  # after the write: a refused render says one thing only
+        print(f"warning: the 'What changed' page says no history is available: {history.unavailable}", file=sys.stderr)
     print(f"rendered {written.total} page(s) into {shown(out)} ({written.changed} changed)")
     return 0
 

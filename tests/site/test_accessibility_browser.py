@@ -66,6 +66,8 @@ def page_kinds(kb) -> dict[str, str]:
         "patients": _url(links.PATIENTS),
         "methods": _url(links.METHODS),
         "downloads": _url(links.DOWNLOADS),
+        "what changed": _url(links.WHAT_CHANGED),
+        "what we could not check": _url(links.NOT_CHECKED),
         "data dictionary": _url(links.DICTIONARY),
         "contributing": "contributing.html",
         "how the site is built": "site.html",
