@@ -116,15 +116,28 @@ def test_a_release_cut_with_release_json_is_found_by_it(repo, tmp_path):
     assert "No record changed." in text.split("{#since-0-2-0}")[1].split("{#release-0-2-0}")[0]
 
 
-def test_a_fresh_clone_without_tags_finds_the_same_state_and_a_shallow_one_fails_loudly(repo, tmp_path):
+def test_a_fresh_clone_without_tags_finds_the_same_state_and_a_shallow_one_says_it_has_none(repo, tmp_path):
     root, released = repo
     fresh = tmp_path / "fresh"
     subprocess.run(["git", "clone", "-q", "--no-local", "--no-tags", str(root), str(fresh)], check=True)
     assert read_history(fresh, "0.1.0").steps[0].since.commit == released
+    # A CI checkout is shallow by default: no guessed state, the page and render say why.
     shallow = tmp_path / "shallow"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{root}", str(shallow)], check=True)
-    with pytest.raises(HistoryError, match="cannot find the state released as 0.1.0.*shallow"):
-        read_history(shallow, "0.1.0")
+    history = read_history(shallow, "0.1.0")
+    assert not history.steps and "shallow git clone" in history.unavailable and "git fetch --unshallow" in history.unavailable
+
+
+def test_history_that_does_not_reach_a_release_fails(repo, tmp_path):
+    root, _ = repo
+    # A changelog naming a release no commit closed: the state is never guessed.
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-local", str(root), str(clone)], check=True)
+    changelog = clone / "CHANGELOG.md"
+    changelog.write_text(changelog.read_text(encoding="utf-8").replace("## 0.1.0", "## 0.0.9 — 2026-01-01\n- never cut\n\n## 0.1.0", 1)
+                         .replace("## 0.0.9", "## 0.2.0", 1), encoding="utf-8")
+    with pytest.raises(HistoryError, match="cannot find the state released as 0.2.0.*does not reach that release"):
+        read_history(clone, "0.2.0")
 
 
 def test_a_changelog_that_disagrees_with_the_citation_file_fails(repo):
@@ -152,15 +165,20 @@ def test_this_repository_history_holds_its_releases(kb):
         assert f"version: {release.version}" in cff, release
 
 
-def test_render_stops_before_writing_when_a_release_cannot_be_found(repo, tmp_path):
+def test_render_of_a_shallow_clone_warns_and_with_require_history_stops_before_writing(repo, tmp_path):
     import sys
 
     root, _ = repo
     shallow = tmp_path / "shallow"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{root}", str(shallow)], check=True)
     shutil.copy2(ROOT / YUDA, shallow / YUDA)  # the records are valid: only the history is missing
-    result = subprocess.run([sys.executable, "-m", "poemskb", "--root", str(shallow), "render"], capture_output=True, text=True)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "cannot find the state released as 0.1.0" in result.stderr and "git fetch --unshallow" in result.stderr
+    render = [sys.executable, "-m", "poemskb", "--root", str(shallow), "render"]
+    strict = subprocess.run([*render, "--require-history"], capture_output=True, text=True)
+    assert strict.returncode == 1, strict.stdout + strict.stderr
+    assert "shallow git clone" in strict.stderr and "git fetch --unshallow" in strict.stderr
     generated = shallow / "docs" / "generated"
     assert not generated.exists() or not any(generated.iterdir())
+    lenient = subprocess.run(render, capture_output=True, text=True)
+    assert lenient.returncode == 0, lenient.stdout + lenient.stderr
+    assert "warning: the 'What changed' page says no history is available" in lenient.stderr
+    assert "shallow git clone" in (generated / "what-changed.md").read_text(encoding="utf-8")

@@ -10,11 +10,13 @@ in the git history:
    in which that release is the newest section and 'Unreleased' holds nothing: the
    commit that closed the release, before any later change was logged.
 
-When a release's state cannot be found (a shallow clone, rewritten history) or the
-changelog and CITATION.cff disagree, `HistoryError` says which and why: the "What
-changed" page is never made from a guessed state. A copy that is not a git work tree at
-all (an unpacked archive, a synthetic base in the tests) has no history: `History`
-says so (`unavailable`), the page says so to its readers, and `poemskb render` warns.
+When a release's state cannot be found (rewritten history) or the changelog and
+CITATION.cff disagree, `HistoryError` says which and why: the "What changed" page is
+never made from a guessed state. A copy that holds no history (an unpacked archive, a
+synthetic base in the tests, or a shallow clone, which is what a CI checkout makes by
+default) has none to show: `History` says why (`unavailable`), the page says so to its
+readers, and `poemskb render` warns, or with `--require-history` (the deployment) refuses
+to render.
 
 What changed is changes.py's evidence diff between consecutive released states, and
 between the newest release and the records as they are now.
@@ -115,11 +117,8 @@ def release_commit(root: Path, version: str) -> tuple[str, str]:
     for commit, raw in zip(commits, _blobs(root, [f"{c}:{CHANGELOG}" for c in commits])):
         if raw is not None and _closed(raw.decode("utf-8", "replace"), version):
             return commit, f"the last commit in which {CHANGELOG} closes release {version} with nothing unreleased"
-    shallow = _git(root, "rev-parse", "--is-shallow-repository").decode().strip() == "true"
-    hint = (" This clone is shallow: fetch the whole history (git fetch --unshallow)." if shallow
-            else " Its history does not reach that release.")
     raise HistoryError(f"cannot find the state released as {version}: no commit's {STATE_FILE} records it and no "
-                       f"commit's {CHANGELOG} closes it.{hint}")
+                       f"commit's {CHANGELOG} closes it. Its history does not reach that release.")
 
 
 def _is_work_tree_top(root: Path) -> bool:
@@ -149,6 +148,9 @@ def read_history(root: Path, citation_version: str) -> History:
     root = Path(root)
     if not _is_work_tree_top(root):
         return History(unavailable="this copy of the knowledge base is not a git clone, so it holds no earlier states of its records")
+    if _git(root, "rev-parse", "--is-shallow-repository").decode().strip() == "true":
+        return History(unavailable="this copy is a shallow git clone, which holds only the newest state of its records "
+                                   "(git fetch --unshallow fetches the rest)")
     path = root / CHANGELOG
     if not path.is_file():
         raise HistoryError(f"{CHANGELOG} is missing: it lists the releases")
