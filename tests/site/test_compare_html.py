@@ -15,6 +15,8 @@ from poemskb.render.population import MIXED_LABEL, is_mixed, regimen_key
 pytestmark = pytest.mark.slow
 
 COMPARISON = "generated/comparison.html"
+ALL_OUTCOMES = "generated/all-outcomes.html"
+PLOTS = "generated/forest-plots.html"
 LEUKEMIA_2017 = "leukemia-2017-asct-pretransplant"
 
 
@@ -53,7 +55,7 @@ def test_associations_are_absent_from_treatment_views(built, kb):
     assert ratios, "the records hold prognostic hazard ratios; this test needs one"
     from poemskb.describe import value_text
 
-    pages = [COMPARISON] + [f"generated/regimens/{rid}.html" for rid in kb.regimens]
+    pages = [COMPARISON, ALL_OUTCOMES, PLOTS] + [f"generated/regimens/{rid}.html" for rid in kb.regimens]
     for url in pages:
         tree = built.page(url)
         shown = " ".join(t.text() for t in tree.iter("table") if t.attrs.get("id") != "evidence-map-table")
@@ -108,7 +110,7 @@ def test_intervals_say_whether_they_are_reported_computed_or_impossible(built, k
     from scipy.stats import binomtest
 
     site = Site(kb)
-    table = built.page(COMPARISON).by_id("comparison-table")
+    table = built.page(ALL_OUTCOMES).by_id("comparison-table")
     rows = list(table.find("tbody").iter("tr"))
     texts = [r.text() for r in rows]
     # A count: the exact interval, computed here, with the method named and linked.
