@@ -52,15 +52,16 @@ def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, 
                    "report the same patients count once, and a range means an overlap is possible but not known."),
               render_matrix(site, rows, path, summary=large))
     _associations_note(page, len(site.association_rows))
-    # The plots and the full table have pages of their own (docs/site.md: the page loads in
-    # a third of the time); these headings keep their old addresses (comparison.html#outcomes,
+    # The plots and the full table have pages of their own (docs/site.md: this page loads in
+    # under half the time); these headings keep their old addresses (comparison.html#outcomes,
     # #forest-plots) leading to them.
     page.h(2, "Forest plots", "forest-plots")
     page.html(para(h("One plot per key outcome, every proportion on the same 0–100% axis: {}.",
                      link(links.href(path, links.KEY_PLOTS), "forest plots of the key outcomes"))))
     page.h(2, TITLE, "outcomes")
-    page.html(para(h("{} treatment outcomes, one row per reported figure, sortable by any column: {}. The filters chosen "
-                     "here go with the link.", len(rows), _table_link(path))))
+    what = "listed measure by measure" if large else "one row per reported figure, sortable by any column"
+    page.html(para(h("{} treatment outcomes, {}: {}. The filters chosen here go with the link.",
+                     len(rows), what, _table_link(path))))
     page.h(2, "Evidence map", "evidence-map")
     page.html(para("Studies and patients for each regimen by study design, strongest design on the left. A study "
                    "counts for a regimen when an arm is defined by it or uses it as one step. Studies declared to "
