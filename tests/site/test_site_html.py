@@ -39,7 +39,7 @@ def test_index_pages_link_every_record_and_the_nav_does_not(built, kb):
 
 
 def test_comparison_table_has_one_row_per_treatment_outcome(built, kb):
-    page = built.page("generated/comparison.html")
+    page = built.page("generated/all-outcomes.html")
     table = page.by_id("comparison-table")
     rows = list(table.find("tbody").iter("tr"))
     site = Site(kb)
@@ -57,7 +57,7 @@ def test_comparison_table_has_one_row_per_treatment_outcome(built, kb):
 
 
 def test_comparison_rows_link_to_their_study_and_show_the_value_as_reported(built, kb):
-    page = built.page("generated/comparison.html")
+    page = built.page("generated/all-outcomes.html")
     text = " ".join(r.text() for r in page.by_id("comparison-table").iter("tr"))
     # J-POST's primary result: an adjusted mean difference, not a count.
     assert "adjusted mean difference 0.41 (95% CI 0.02–0.8)" in text
@@ -193,9 +193,9 @@ def test_search_indexes_study_tables_but_not_the_tables_that_grow_with_the_base(
 
     assert "[data-search-exclude]" in EXCLUDE
     assert (built.site / "pagefind" / "pagefind.js").is_file() and not (built.site / "search" / "search_index.json").exists()
-    comparison = built.page("generated/comparison.html")
-    tables = list(comparison.find_all("table"))
-    assert tables and all("data-search-exclude" in t.attrs for t in tables)
+    for url in ("generated/comparison.html", "generated/all-outcomes.html", "generated/forest-plots.html"):
+        tables = list(built.page(url).find_all("table"))
+        assert tables and all("data-search-exclude" in t.attrs for t in tables), url
     study = built.page("generated/studies/misawa-2016-jpost-thalidomide.html")
     outcomes = [t for t in study.find_all("table") if "mean 0.39" in t.text()]
     assert outcomes and all("data-search-exclude" not in t.attrs for t in outcomes)

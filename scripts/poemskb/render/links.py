@@ -40,6 +40,10 @@ def sof_page(rid: str) -> str:
 STUDIES_INDEX = f"{GENERATED}/studies/{INDEX}.md"  # an id the records cannot take (sitenames)
 REGIMENS_INDEX = f"{GENERATED}/regimens/{INDEX}.md"
 COMPARISON = f"{GENERATED}/comparison.md"
+# The comparison's full outcome-by-outcome table, on a page of its own so the comparison
+# page (matrix and map) finishes loading quickly on a slow phone (docs/site.md).
+ALL_OUTCOMES = f"{GENERATED}/all-outcomes.md"
+KEY_PLOTS = f"{GENERATED}/forest-plots.md"  # the key outcomes' forest plots, for the same reason
 MEASURES = f"{GENERATED}/measures.md"
 CRITERIA = f"{GENERATED}/criteria.md"
 FINDINGS = f"{GENERATED}/findings.md"
