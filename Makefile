@@ -27,8 +27,9 @@ check-tree: setup
 # `poemskb render` first refuses a tree holding any symbolic link, named pipe or device
 # (MkDocs would follow a link and publish what it points at), so every target that
 # builds the site checks the tree before MkDocs runs.
+# RENDER_FLAGS: the deployment passes --require-history (history.py).
 render: setup
-	$(BIN)/poemskb render
+	$(BIN)/poemskb render $(RENDER_FLAGS)
 
 # The search index (our own, chunked: poemskb/searchindex.py) is written into the built
 # site after MkDocs; under `make serve`, hooks/serve_search.py writes it after each build.

@@ -36,7 +36,8 @@ def test_bench_smoke(tmp_path):
     # Page weight and first render of the synthetic site (this repository's own site is
     # left out here to keep the smoke run short: `make bench` measures it too).
     for line in ("N=20: cold study page ", "N=20: requests to other hosts: 0 ok",
-                 "N=20: first render (study page, throttled) ", "N=20: first render (comparison page, throttled) "):
+                 "N=20: first render (study page, throttled) ", "N=20: first render (comparison page, throttled) ",
+                 "N=20: full load (comparison page, throttled) ", "N=20: full load (full table page, throttled) "):
         assert line in result.stdout, result.stdout
     study = run["pages"]["weight"]["study"]
     assert study["path"].startswith("/generated/studies/synth-study-") and study["kb"] > 0
@@ -111,14 +112,17 @@ def test_growth_is_judged_against_the_floors_growth_in_the_same_run():
 
 
 # Page weight and first render (scripts/bench_pages.py) -------------------------------------
-def _pages(study_kb: float, fcp_study: float = 1200.0, fcp_comparison: float = 2000.0, outside=()) -> dict:
+def _pages(study_kb: float, fcp_study: float = 1200.0, fcp_comparison: float = 2000.0, outside=(),
+           load_comparison: float = 3500.0) -> dict:
     visit = {"kb": study_kb, "raw_kb": 4 * study_kb, "requests": 12, "by_kind_kb": {"css": 28.0, "html": 10.0},
              "files": [], "outside": list(outside)}
     timing = {"fcp_ms": 0.0, "load_ms": 0.0, "fcp_runs": []}
-    return {"weight": {"study": visit, "home": dict(visit, kb=study_kb - 1), "comparison": dict(visit, kb=90.0)},
+    return {"weight": {"study": visit, "home": dict(visit, kb=study_kb - 1), "comparison": dict(visit, kb=90.0),
+                       "full table": dict(visit, kb=70.0)},
             "first_render": {"floor": dict(timing, fcp_ms=400.0, load_ms=420.0),
                              "study": dict(timing, fcp_ms=fcp_study, load_ms=3000.0),
-                             "comparison": dict(timing, fcp_ms=fcp_comparison, load_ms=9000.0)}}
+                             "comparison": dict(timing, fcp_ms=fcp_comparison, load_ms=load_comparison),
+                             "full table": dict(timing, fcp_ms=1900.0, load_ms=7500.0)}}
 
 
 def test_page_weight_report_marks_each_target_and_the_growth():
@@ -127,7 +131,7 @@ def test_page_weight_report_marks_each_target_and_the_growth():
 
     results = [{"studies": 100, "pages": _pages(120.0)},
                {"studies": 1000, "pages": _pages(160.0, fcp_study=1600.0, fcp_comparison=2600.0,
-                                                 outside=["https://fonts.example/font.woff2"])},
+                                                 outside=["https://fonts.example/font.woff2"], load_comparison=9000.0)},
                {"studies": 10000},  # measured without a browser: no page lines
                {"studies": "this knowledge base", "pages": _pages(140.0)}]
     text = "\n".join(report_lines(results))
@@ -141,6 +145,12 @@ def test_page_weight_report_marks_each_target_and_the_growth():
     assert "N=100: first render (comparison page, throttled) 2.00 s (target <= 2.5 s) ok" in text
     assert "N=1000: first render (comparison page, throttled) 2.60 s (target <= 2.5 s) MISS" in text
     assert "N=100: cold comparison page 90 KB gzip in 12 requests" in text
+    # Both pages' full load is reported; the comparison's against its target.
+    assert "N=100: full load (comparison page, throttled) 3.50 s (target <= 4 s) ok" in text
+    assert "N=1000: full load (comparison page, throttled) 9.00 s (target <= 4 s) MISS" in text
+    assert "N=100: full load (full table page, throttled) 7.50 s\n" in text + "\n"
+    assert "N=100: cold full table page 70 KB gzip in 12 requests" in text
+    assert "N=100: first render (full table page, throttled) 1.90 s (target <= 2.5 s) ok" in text
     # 120 -> 160 KB is growth with the base; the own site is not a step of the series.
     assert "N 100 -> 1000: cold study page x1.33 (target: flat, <= x1.1) MISS" in text
     assert "N=10000" not in text and "1000 -> 10000" not in text

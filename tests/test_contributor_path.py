@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,10 @@ def test_scaffold_fill_fmt_validate_diff_build(tmp_path):
             shutil.copy2(src, copy / name)
     facts = parse_text((copy / REL).read_text(encoding="utf-8"))  # what the source says, as curated
     (copy / REL).unlink()
+    # main is the newest release as cut: its changelog's "Unreleased" is empty, so the
+    # "What changed" page finds the released state in this history (history.py).
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    (copy / "CHANGELOG.md").write_text(re.sub(r"(?ms)^(## Unreleased\n).*?(?=^## )", r"\1\n", changelog, count=1), encoding="utf-8")
     git(copy, "init", "-q", "-b", "main")
     git(copy, "add", "-A")
     git(copy, "commit", "-qm", "main without the pilot")
@@ -83,3 +88,7 @@ def test_scaffold_fill_fmt_validate_diff_build(tmp_path):
     assert build.returncode == 0, build.stdout + build.stderr
     page = (copy / "site" / "generated" / "studies" / f"{RID}.html").read_text(encoding="utf-8")
     assert "poems-record-actions" in page and "all six patients" in page
+    # The reader's "What changed" lists the study as added since the release, linked.
+    changes = (copy / "site" / "generated" / "what-changed.html").read_text(encoding="utf-8")
+    since = changes.split('id="since-')[1].split('id="release-')[0]
+    assert f'href="studies/{RID}.html"' in since.split("Studies added (1)")[1]

@@ -146,3 +146,20 @@ def _is_number(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_open_items_table_holds_every_fact_not_known_or_not_confirmed_with_its_reason(kb, files):
+    rows = _rows(files, "open-items.csv")
+    expected = [(sid, o) for sid, s in kb.studies.items() for o in s.get("outcomes", []) if o.get("status") == "unverified"]
+    expected += [(sid, {"id": f}) for sid, s in kb.studies.items() for f in ("title", "authors", "journal", "year", "doi", "pmid")
+                 if s.get(f, {}).get("status") in ("unknown", "unverified")]
+    keys = {(r["study"], r["fact"]) for r in rows}
+    assert len(keys) == len(rows), "study and fact identify a row"
+    for sid, fact in expected:
+        assert (sid, fact["id"]) in keys, (sid, fact["id"])
+    for r in rows:
+        record = kb.studies[r["study"]]
+        source = record.get(r["fact"]) if r["part"] == "citation" else next(
+            (o for o in record.get("outcomes", []) if o["id"] == r["fact"]), None) if r["part"] == "figure" else None
+        if source is not None:
+            assert r["status"] == source["status"] and r["reason"].lstrip("'") == source.get("reason", r["reason"].lstrip("'")), r

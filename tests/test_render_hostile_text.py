@@ -77,3 +77,27 @@ def test_pages_keep_front_matter_and_hold_nothing_hidden(hostile_site):
             _, meta = get_data(content)
             assert meta.get("title"), path
         assert not HIDDEN.search(content.replace("\n", "")), (path, HIDDEN.search(content.replace("\n", "")))
+
+
+def test_what_changed_page_escapes_record_text_from_either_side(hostile_site):
+    """The "What changed" page quotes old and new record text (titles, values, statements):
+    markup and hidden characters from either side of a change stay inert."""
+    from poemskb.changes import EvidenceDiff, RecordChange
+    from poemskb.history import History, Release, Step
+    from poemskb.render.context import Site
+    from poemskb.render.whatchanged import render_what_changed
+
+    kb, _ = hostile_site
+    sid = next(iter(kb.studies))
+    markup = '<script>alert(1)</script><img src=x onerror=alert(2)> "q" ' + HOSTILE
+    change = RecordChange("study", sid, f"evidence/studies/{sid}.yaml", items=[
+        {"section": "outcomes", "item": "o1", "what": "value", "before": markup, "after": markup},
+        {"section": "citation", "item": "title", "what": "value", "before": markup, "after": markup}],
+        other_fields=[markup], sides=({"outcomes": [{"id": "o1", "measure": markup, "subgroup": markup}]}, {}))
+    diff = EvidenceDiff("a", "b", added=[{"kind": "study", "id": markup, "path": "x", "title": markup, "outcomes": ""}],
+                        removed=[{"kind": "study", "id": "gone", "path": "y", "title": markup, "outcomes": ""}], changed=[change])
+    release = Release("0.1.0", "2026-11-22", "0" * 40, markup)
+    text = render_what_changed(Site(kb), History([Step(None, release, diff), Step(release, None, first=[("study", markup, markup)])])).text()
+    assert "<script" not in text and "<img" not in text and "onerror=alert(2)>" not in text
+    assert "&lt;script&gt;" in text
+    assert not HIDDEN.search(text.replace("\n", ""))

@@ -131,7 +131,8 @@ def test_every_rule_has_a_fixture():
     # not-checked and placeholder: tests/test_messages.py asserts their messages; certainty: tests/test_certainty.py.
     covered = set(CASES) | {"duplicate-id", "duplicate-identifier", "duplicate-label", "not-checked", "certainty",
                             "other-name-agent",  # tests/test_other_names.py (a regimen rule)
-                            "supersedes-cycle", "overlap-conflict"}
+                            "supersedes-cycle", "overlap-conflict",
+                            "statement-unconfirmed"}  # test_finding_read_only_on_a_copy_says_so below
     assert covered >= set(RULES) | set(CROSS_RULES), sorted((set(RULES) | set(CROSS_RULES)) - covered)
 
 
@@ -399,3 +400,43 @@ def test_summary_proportion_in_words_far_from_any_held_percentage_is_flagged(scr
     # One in six is 16.7%, nowhere near the 50% the record holds: the words stay figures.
     assert problems_for(scratch, edit(SUMMARY, "summary: About one in six responded.")) == [
         f"{PATH}:11:1: warning[summary-number]: minimal-study: summary: states 6, which no field of this record holds; record the figure with its locator, or leave it out"]
+
+
+def _write_finding(scratch: Path, name: str, text: str) -> list[str]:
+    (scratch / "evidence" / "findings" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    _, report = load(scratch, today=TODAY)
+    return [p.text() for p in report.sorted() if p.path.endswith(f"/{name}.yaml") and p.code == "statement-unconfirmed"]
+
+
+def test_finding_read_only_on_a_copy_says_so(scratch):
+    # The 2023 expert advice was read only on an unlinked copy of its PubMed record: its
+    # statement must say the advice is not confirmed. Unhedged, it is refused.
+    real = (ROOT / "evidence" / "findings" / "ajh-2023-risk-adapted-therapy.yaml").read_text(encoding="utf-8")
+    assert "not\n  confirmed" in real and "url:" not in real
+    bare = real.replace("id: ajh-2023-risk-adapted-therapy", "id: bare-advice").replace(
+        "as a copy of the review's PubMed abstract gives it (not\n  confirmed on PubMed or the journal's page)", "as the review gives it")
+    assert "confirmed" not in bare.split("kind:")[0]
+    line = next(i for i, l in enumerate(bare.splitlines(), 1) if l.startswith("statement:"))
+    assert _write_finding(scratch, "bare-advice", bare) == [
+        f"evidence/findings/bare-advice.yaml:{line}:1: error[statement-unconfirmed]: bare-advice: statement: the source of this finding "
+        "was read only on an unlinked copy (no check it rests on has an address); say in the statement that it is not confirmed, "
+        "or read it on the publication's own page and link that"]
+    # The hedged original passes, and so does the same text once a check links the publication.
+    assert _write_finding(scratch, "ajh-2023-risk-adapted-therapy", real) == []
+    linked = bare.replace("id: bare-linked", "").replace("id: bare-advice", "id: bare-linked").replace(
+        "      date: \"2026-11-26\"", "      url: https://pubmed.ncbi.nlm.nih.gov/37732822/\n      date: \"2026-11-26\"", 1)
+    assert _write_finding(scratch, "bare-linked", linked) == []
+
+
+def test_finding_source_check_decides_when_it_names_one(scratch):
+    # The CLML finding names a linked check (the ASH abstract) as its source: an unlinked
+    # second check does not make its statement need a hedge. Pointing its source at the
+    # unlinked check does.
+    real = (ROOT / "evidence" / "findings" / "clml-2022-few-formal-regimen-studies.yaml").read_text(encoding="utf-8")
+    plain = real.replace("id: clml-2022-few-formal-regimen-studies", "id: clml-plain").replace("According to", "In").replace(
+        "read\n  only on an unconfirmed copy of its PubMed record,", "")
+    assert not any(h in plain.split("kind:")[0].lower() for h in ("not confirmed", "unconfirmed", "according to"))
+    assert _write_finding(scratch, "clml-plain", plain) == []
+    assert "locator: {in: abstract, check: ash2020}" in plain
+    to_copy = plain.replace("id: clml-plain", "id: clml-copy").replace("locator: {in: abstract, check: ash2020}", "locator: {in: abstract, check: pubmed}")
+    assert [p.split(": ")[3] for p in _write_finding(scratch, "clml-copy", to_copy)] == ["statement"]

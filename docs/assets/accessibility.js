@@ -57,7 +57,38 @@
 
   // 2. The navigation drawer. On narrow screens Material opens the navigation with a
   // <label> in the header, which the keyboard cannot reach. It becomes a button (Enter or
-  // Space opens and closes the drawer, Escape closes it) that says whether it is open.
+  // Space opens and closes the drawer) that says whether it is open. Opening it moves the
+  // keyboard into the drawer (to its first control on screen), so the next Tab does not
+  // land in the page hidden behind it; Escape closes it and puts focus back on the
+  // button; tabbing out of it closes it. (WCAG 2.4.3 focus order.)
+  var DRAWER = ".md-sidebar--primary"
+  var FOCUSABLE = "a[href], button, input:not([type=hidden]):not(.md-toggle), select, textarea, [tabindex]:not([tabindex='-1'])"
+
+  // The first control a reader can see in the open drawer: Material's nested levels lie
+  // over one another, so a control counts only when it is the topmost thing at its centre.
+  function firstOnScreen(drawer) {
+    var controls = drawer.querySelectorAll(FOCUSABLE)
+    for (var i = 0; i < controls.length; i++) {
+      var r = controls[i].getBoundingClientRect()
+      if (r.width === 0 || r.height === 0) continue
+      var hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)
+      if (hit && (controls[i] === hit || controls[i].contains(hit))) return controls[i]
+    }
+    return null
+  }
+
+  // The drawer slides in; its controls are looked for once it has arrived (or after a
+  // second, whatever happens).
+  function focusInto(drawer, toggle, tries) {
+    if (!toggle.checked) return
+    if (drawer.getBoundingClientRect().left < -1 && tries < 20) {
+      window.setTimeout(function () { focusInto(drawer, toggle, tries + 1) }, 50)
+      return
+    }
+    var first = firstOnScreen(drawer)
+    if (first) first.focus()
+  }
+
   function drawerButton() {
     var toggle = document.getElementById("__drawer")
     if (!toggle) return
@@ -67,16 +98,29 @@
       label.setAttribute("role", "button")
       label.setAttribute("aria-label", "Navigation")
       label.setAttribute("aria-expanded", String(toggle.checked))
-      toggle.addEventListener("change", function () { label.setAttribute("aria-expanded", String(toggle.checked)) })
+      toggle.addEventListener("change", function () {
+        label.setAttribute("aria-expanded", String(toggle.checked))
+        var drawer = document.querySelector(DRAWER)
+        if (!toggle.checked || !drawer) return
+        window.requestAnimationFrame(function () { focusInto(drawer, toggle, 0) })
+      })
+      // Material itself clicks a focused label on Enter (its global keyboard handler);
+      // stopping the event here keeps that from toggling the drawer a second time.
       label.addEventListener("keydown", function (event) {
         if (event.key !== "Enter" && event.key !== " ") return
         event.preventDefault()
+        event.stopPropagation()
         label.click()
       })
       document.addEventListener("keydown", function (event) {
         if (event.key !== "Escape" || !toggle.checked) return
         label.click()
         label.focus()
+      })
+      document.addEventListener("focusin", function (event) {
+        var drawer = document.querySelector(DRAWER)
+        if (!toggle.checked || !drawer || drawer.contains(event.target) || event.target === label) return
+        label.click()  // tabbed out of the open drawer: it closes behind the reader
       })
     })
   }

@@ -1,10 +1,12 @@
-// Filters for the comparison page (generated/comparison.html). The page is complete
+// Filters for the comparison page (generated/comparison.html: the key-outcome matrix and
+// plots) and the full table's page (generated/all-outcomes.html). Each page is complete
 // without this script: the matrix, plots and table are static HTML and show every
 // figure. The script builds multi-select filters from the choices the page lists in
 // #compare-filters[data-facets], hides what a reader deselects (matching the data-*
 // attributes on matrix figures and table rows), and keeps the selection in the address
 // (?line=newly-diagnosed&regimen=asct-hdm,mdex&q=...), so a view can be shared and a
-// reload restores it. An empty filter means "all".
+// reload restores it. Links marked data-keep-filters (between the two pages) carry the
+// selection with them. An empty filter means "all".
 document$.subscribe(function () {
   var root = document.getElementById("compare-filters")
   if (!root || root.dataset.ready) return
@@ -32,6 +34,16 @@ document$.subscribe(function () {
     var query = params.toString()
     var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash
     window.history.replaceState(null, "", url)
+    document.querySelectorAll("a[data-keep-filters]").forEach(function (a) {
+      var target = new URL(a.href)
+      target.search = query
+      a.href = target.href
+    })
+  }
+
+  function hasWords(text, terms) {
+    var haystack = text.toLowerCase()
+    return terms.every(function (t) { return haystack.indexOf(t) !== -1 })
   }
 
   root.textContent = ""
@@ -45,7 +57,7 @@ document$.subscribe(function () {
   // The text box first: a keyboard reaches it a few Tab presses after the page opens.
   var textLabel = document.createElement("label")
   textLabel.className = "poems-filters__text"
-  textLabel.appendChild(document.createTextNode("Table rows containing every word "))
+  textLabel.appendChild(document.createTextNode("Figures containing every word "))
   var text = document.createElement("input")
   text.type = "search"
   text.name = "q"
@@ -125,6 +137,7 @@ document$.subscribe(function () {
         .map(function (o) { return o[1] })
       summaries[facet.key].textContent = facet.label + ": " + (names.length ? names.join(", ") : "all")
     })
+    var terms = state.q.toLowerCase().split(/\s+/).filter(Boolean)
     var matrix = document.getElementById("comparison-matrix")
     var without = []
     var figures = 0
@@ -133,12 +146,20 @@ document$.subscribe(function () {
       matrix.querySelectorAll("[data-measure]").forEach(function (cell) {
         if (cell.tagName === "TH" || cell.tagName === "TD") cell.hidden = !allowed("measure", cell.getAttribute("data-measure"))
       })
+      var heads = {}
+      matrix.querySelectorAll("thead th[data-measure]").forEach(function (th) {
+        heads[th.getAttribute("data-measure")] = th.textContent
+      })
       matrix.querySelectorAll("tbody tr[data-regimen]").forEach(function (row) {
         var inRow = 0
+        var regimen = row.querySelector("th").textContent
         row.querySelectorAll("td").forEach(function (cell) {
           var shown = 0
+          var measure = heads[cell.getAttribute("data-measure")] || ""
           cell.querySelectorAll("ul.poems-figures > li").forEach(function (li) {
-            var ok = matches(li, FIGURE_KEYS)
+            // The words may name the regimen or the outcome, as a table row would.
+            var ok = matches(li, FIGURE_KEYS) &&
+              (!terms.length || hasWords(regimen + " " + measure + " " + li.textContent, terms))
             li.hidden = !ok
             allFigures++
             if (ok) { shown++; figures++ }
@@ -157,17 +178,13 @@ document$.subscribe(function () {
         if (chosen && inRow === 0) without.push(row.querySelector("th").textContent.trim())
       })
     }
-    var terms = state.q.toLowerCase().split(/\s+/).filter(Boolean)
     var table = document.getElementById("comparison-table")
     var rows = 0
     var allRows = 0
     if (table) {
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
         var ok = matches(row, FIGURE_KEYS)
-        if (ok && terms.length) {
-          var haystack = row.textContent.toLowerCase()
-          ok = terms.every(function (t) { return haystack.indexOf(t) !== -1 })
-        }
+        if (ok && terms.length) ok = hasWords(row.textContent, terms)
         row.hidden = !ok
         allRows++
         if (ok) rows++
@@ -178,7 +195,7 @@ document$.subscribe(function () {
     })
     var parts = []
     if (matrix) parts.push("key outcomes: " + figures + " of " + allFigures + " figures")
-    if (table) parts.push("full table: " + rows + " of " + allRows + " rows")
+    if (table) parts.push(rows + " of " + allRows + " rows")
     status.textContent = "Showing " + parts.join("; ") + "." +
       (matrix && without.length ? " No key-outcome figure for this selection: " + without.join(", ") + "." : "")
     writeState()

@@ -115,6 +115,9 @@ class RecordChange:
     old_path: str = ""
     items: list[dict[str, str]] = field(default_factory=list)  # {section, item, what, before, after}
     other_fields: list[str] = field(default_factory=list)
+    # The record as it was and as it is (parsed), for readers' wording of the change
+    # (history.py, render/whatchanged.py); left out of the JSON.
+    sides: tuple[dict, dict] = field(default_factory=lambda: ({}, {}), repr=False, compare=False)
 
     def add(self, section: str, item: str, what: str, before: Any, after: Any) -> None:
         self.items.append({"section": section, "item": item, "what": what, "before": _show(before), "after": _show(after)})
@@ -132,7 +135,7 @@ class EvidenceDiff:
 
     def json(self) -> str:
         out = {k: getattr(self, k) for k in ("base", "head", "added", "removed", "renamed", "unreadable")}
-        out["changed"] = [c.__dict__ for c in self.changed]
+        out["changed"] = [{k: v for k, v in c.__dict__.items() if k != "sides"} for c in self.changed]
         return json.dumps(out, ensure_ascii=False, indent=2)
 
     def markdown(self, max_lines: int = 200) -> str:
@@ -278,7 +281,7 @@ def evidence_diff(root: Path, base: str | None = None, head: str | None = None) 
     for old_path, new_path in pairs:
         kind = _record_path(new_path) or ""
         a, b = good_before[old_path], good_after[new_path]
-        change = RecordChange(kind, str(b.get("id", "-")), new_path, "" if old_path == new_path else old_path)
+        change = RecordChange(kind, str(b.get("id", "-")), new_path, "" if old_path == new_path else old_path, sides=(a, b))
         if old_path != new_path:  # the new id is in "Renamed" already
             a, b = {k: v for k, v in a.items() if k != "id"}, {k: v for k, v in b.items() if k != "id"}
         if a != b:

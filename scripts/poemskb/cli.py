@@ -244,7 +244,7 @@ def cmd_check_tree(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .render import render_site
+    from .render import HistoryError, history_of, render_site
     from .tree import absolute, check_tree, claim_output, shown
     from .writer import MARKER
 
@@ -258,7 +258,17 @@ def cmd_render(args: argparse.Namespace) -> int:
     kb = _valid_kb(args, "render")
     if kb is None:
         return 1
-    written = render_site(kb, out)
+    try:  # the releases' states, before anything is written (history.py)
+        history = history_of(kb)
+    except HistoryError as exc:
+        print(f"error: the 'What changed' page cannot be made: {exc}", file=sys.stderr)
+        return 1
+    if history.unavailable and args.require_history:  # a published site must show its history
+        print(f"error: the 'What changed' page cannot be made: {history.unavailable}", file=sys.stderr)
+        return 1
+    written = render_site(kb, out, history)
+    if history.unavailable:  # after the write: a refused render says one thing only
+        print(f"warning: the 'What changed' page says no history is available: {history.unavailable}", file=sys.stderr)
     print(f"rendered {written.total} page(s) into {shown(out)} ({written.changed} changed)")
     return 0
 
@@ -398,6 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="generate the site's Markdown pages from the records")
     render.add_argument("--out", help="output folder (default: docs/generated)")
+    render.add_argument("--require-history", action="store_true",
+                        help="refuse to render when the copy holds no release history (a shallow clone, an archive): "
+                             "for the published site, whose 'What changed' page must show it")
     render.set_defaults(func=cmd_render)
 
     synth = sub.add_parser("synth", help="write a synthetic knowledge base of N studies to another folder (benchmarks, tests)")

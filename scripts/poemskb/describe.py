@@ -272,3 +272,38 @@ def short_label(study: dict[str, Any]) -> str:
     year = raw_value(study.get("year"))
     head = authors[0].split()[0] if authors else (raw_value(study.get("journal")) or study["id"])
     return f"{head} {year}" if year else head
+
+
+# What could not be checked --------------------------------------------------------------
+CITATION_NAMES = {"title": "Title", "authors": "Authors", "journal": "Journal", "year": "Year", "volume": "Volume",
+                  "issue": "Issue", "pages": "Pages", "doi": "DOI", "pmid": "PubMed ID", "pmcid": "PubMed Central ID"}
+OPEN_STATUS = {"unknown": "Not known", "unverified": "Not confirmed"}
+NO_REASON = "The record gives no reason."
+
+
+def open_items(study: dict[str, Any], measure_names: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Every fact of a study that is not known or not confirmed, in a reader's words:
+    {fact (the field, 'registration <number>' or the outcome's id), part: 'citation' |
+    'registration' | 'figure', item (what, in words), status ('unknown' or
+    'unverified'), status_text, reason (the record's own why)}. Shared by the study page,
+    the overview page and the open-items table of the downloads."""
+    names = measure_names or {}
+    out = []
+
+    def add(key: str, part: str, item: str, fact: dict[str, Any]) -> None:
+        status = fact.get("status", "verified")
+        if status in OPEN_STATUS:
+            out.append({"fact": key, "part": part, "item": item, "status": status, "status_text": OPEN_STATUS[status],
+                        "reason": str(fact.get("reason") or NO_REASON)})
+
+    for field, name in CITATION_NAMES.items():
+        if isinstance(study.get(field), dict):
+            add(field, "citation", name, study[field])
+    for reg in study.get("registrations") or []:
+        add(f"registration {reg.get('value', '')}", "registration", f"Trial registration {reg.get('value', '')}", reg)
+    arms = {a.get("id"): a.get("label") for a in study.get("arms") or []}
+    for o in study.get("outcomes") or []:
+        what = [names.get(o.get("measure"), str(o.get("measure", "")).replace("-", " "))]
+        what += [x for x in (arms.get(o.get("arm")), o.get("subgroup")) if x]
+        add(str(o.get("id", "")), "figure", f"{', '.join(what)}: {value_text(o['value'])}" if isinstance(o.get("value"), dict) else ", ".join(what), o)
+    return out

@@ -163,7 +163,10 @@ class Writer:
             "id": f"synth-finding-{index:04d}", "statement": self.text(100, 220), "kind": "evidence-summary",
             "source": {"study": self.plan.study_id(source), "locator": self.locator()}, "scope": self.text(40, 90),
             "searches": [{"database": "MEDLINE", "from": "1990-01", "to": published}], "current_to": published, "published": published,
-            "provenance": self.provenance(),
+            # A finding read on an unlinked copy must hedge its statement (statement-unconfirmed):
+            # synthetic findings link their imaginary review's page instead.
+            "provenance": self.provenance([{"id": "abstract", "against": "abstract", "where": "An imaginary review's abstract page (synthetic record)",
+                                            "url": f"https://doi.org/10.5555/synthetic-finding-{index:04d}", "date": CURATED}]),
         }
         if index:
             finding["supersedes"] = f"synth-finding-{index - 1:04d}"

@@ -60,12 +60,16 @@ def page_kinds(kb) -> dict[str, str]:
         "regimens index": _url(links.REGIMENS_INDEX),
         "measures": _url(links.MEASURES),
         "comparison": _url(links.COMPARISON),
+        "comparison, every outcome": _url(links.ALL_OUTCOMES),
+        "comparison, forest plots": _url(links.KEY_PLOTS),
         "findings": _url(links.FINDINGS),
         "summary of findings": _url(links.sof_page(rated[0])),
         "criteria": _url(links.CRITERIA),
         "patients": _url(links.PATIENTS),
         "methods": _url(links.METHODS),
         "downloads": _url(links.DOWNLOADS),
+        "what changed": _url(links.WHAT_CHANGED),
+        "what we could not check": _url(links.NOT_CHECKED),
         "data dictionary": _url(links.DICTIONARY),
         "contributing": "contributing.html",
         "how the site is built": "site.html",
@@ -109,7 +113,7 @@ def _open(tab, url: str, scheme: str) -> None:
     axecore.settle(tab)
 
 
-# The site search: the header's plain form goes to the search page (Pagefind), whose
+# The site search: the header's plain form goes to the search page (our chunked index), whose
 # results list is awaited. The query is typed as a reader would and sent with Enter.
 SEARCH_OPENERS = "#poems_header_q"
 SEARCH_RESULTS = "#poems-search-results li a"
@@ -179,11 +183,12 @@ ACTIVE = """() => { const e = document.activeElement; if (!e || e === document.b
 
 
 @pytest.mark.parametrize("width", [LAPTOP, PHONE])
-def test_the_comparison_filter_box_is_a_few_tab_presses_from_the_top_and_shows_focus(browser, server, width):
+@pytest.mark.parametrize("target", [links.COMPARISON, links.ALL_OUTCOMES])
+def test_the_comparison_filter_box_is_a_few_tab_presses_from_the_top_and_shows_focus(browser, server, width, target):
     for scheme in ("light", "dark"):
         context, tab, errors = _context(browser, width, scheme)
         try:
-            _open(tab, server + _url(links.COMPARISON), scheme)
+            _open(tab, server + _url(target), scheme)
             visited = []
             for _ in range(MAX_TABS):
                 tab.keyboard.press("Tab")
@@ -191,7 +196,7 @@ def test_the_comparison_filter_box_is_a_few_tab_presses_from_the_top_and_shows_f
                 if tab.evaluate(f"() => document.activeElement.matches({FILTER_BOX!r})"):
                     break
             else:
-                pytest.fail(f"the filter box is not reached in {MAX_TABS} Tab presses at {width} px; "
+                pytest.fail(f"the filter box on {target} is not reached in {MAX_TABS} Tab presses at {width} px; "
                             f"the keyboard visited: {visited}")
             changed, needed = _focus_change(tab)
             assert changed >= needed, (f"the focused filter box looks the same as the unfocused one at {width} px, "
@@ -257,6 +262,7 @@ def _focus_change(tab, box: dict | None = None) -> tuple[int, int]:
 
 
 FOCUS_PAGES = [("home", LAPTOP, "light"), ("study (full text read)", LAPTOP, "dark"), ("comparison", LAPTOP, "light"),
+               ("comparison, every outcome", PHONE, "dark"),
                ("regimen", PHONE, "dark"), ("study (abstract only)", PHONE, "light")]
 MAX_STOPS = 70
 
@@ -324,3 +330,49 @@ def test_no_page_scrolls_sideways_at_320_px(browser, server, by_measure_server, 
         context.close()
     assert not errors, f"JavaScript errors: {errors}"
     assert not problems, f"pages that scroll sideways at {NARROWEST} px:\n" + "\n".join(problems)
+
+
+# --- The navigation drawer on a phone -----------------------------------------------------------
+DRAWER_BUTTON = 'label.md-header__button[for="__drawer"]'
+IN_DRAWER = "() => !!document.activeElement.closest('.md-sidebar--primary')"
+DRAWER_OPEN = "() => document.getElementById('__drawer').checked"
+# The focused element is what a reader sees there: the topmost thing at its centre.
+SEEN = """() => { const e = document.activeElement, r = e.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return r.width > 0 && r.height > 0 && !!hit && (hit === e || e.contains(hit)); }"""
+
+
+@pytest.mark.parametrize("kind", ["home", "comparison", "regimen"])
+def test_the_phone_navigation_drawer_takes_focus_and_gives_it_back(browser, server, kinds, kind):
+    """At 390 px the header's navigation button opens the drawer from the keyboard, focus
+    moves to a control visible in the drawer, Tab stays in it, and Escape closes it and
+    returns focus to the button (WCAG 2.4.3, 2.1.2)."""
+    context, tab, errors = _context(browser, PHONE, "light")
+    problems = []
+    try:
+        _open(tab, server + kinds[kind], "light")
+        button = tab.locator(DRAWER_BUTTON)
+        for key in ("Enter", " "):
+            button.focus()
+            tab.keyboard.press(key)
+            tab.wait_for_function(DRAWER_OPEN, timeout=5000)
+            try:
+                tab.wait_for_function(IN_DRAWER, timeout=5000)
+            except Exception:  # noqa: BLE001 (reported below with where focus went)
+                problems.append(f"{key!r} opened the drawer but focus stayed on {tab.evaluate(ACTIVE)}")
+                continue
+            if not tab.evaluate(SEEN):
+                problems.append(f"{key!r}: focus went to {tab.evaluate(ACTIVE)}, hidden under another part of the drawer")
+            tab.keyboard.press("Tab")
+            if not tab.evaluate(IN_DRAWER):
+                problems.append(f"{key!r}: the next Tab left the open drawer for {tab.evaluate(ACTIVE)}")
+            tab.keyboard.press("Escape")
+            tab.wait_for_function("() => !document.getElementById('__drawer').checked", timeout=5000)
+            if not tab.evaluate(f"() => document.activeElement.matches({DRAWER_BUTTON!r})"):
+                problems.append(f"{key!r}: after Escape focus is on {tab.evaluate(ACTIVE)}, not the navigation button")
+            if tab.locator(DRAWER_BUTTON).get_attribute("aria-expanded") != "false":
+                problems.append(f"{key!r}: the closed drawer's button says it is expanded")
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+    assert not problems, f"the navigation drawer on {kind} at {PHONE} px:\n" + "\n".join(problems)

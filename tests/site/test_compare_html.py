@@ -15,6 +15,8 @@ from poemskb.render.population import MIXED_LABEL, is_mixed, regimen_key
 pytestmark = pytest.mark.slow
 
 COMPARISON = "generated/comparison.html"
+ALL_OUTCOMES = "generated/all-outcomes.html"
+PLOTS = "generated/forest-plots.html"
 LEUKEMIA_2017 = "leukemia-2017-asct-pretransplant"
 
 
@@ -53,7 +55,7 @@ def test_associations_are_absent_from_treatment_views(built, kb):
     assert ratios, "the records hold prognostic hazard ratios; this test needs one"
     from poemskb.describe import value_text
 
-    pages = [COMPARISON] + [f"generated/regimens/{rid}.html" for rid in kb.regimens]
+    pages = [COMPARISON, ALL_OUTCOMES, PLOTS] + [f"generated/regimens/{rid}.html" for rid in kb.regimens]
     for url in pages:
         tree = built.page(url)
         shown = " ".join(t.text() for t in tree.iter("table") if t.attrs.get("id") != "evidence-map-table")
@@ -108,7 +110,7 @@ def test_intervals_say_whether_they_are_reported_computed_or_impossible(built, k
     from scipy.stats import binomtest
 
     site = Site(kb)
-    table = built.page(COMPARISON).by_id("comparison-table")
+    table = built.page(ALL_OUTCOMES).by_id("comparison-table")
     rows = list(table.find("tbody").iter("tr"))
     texts = [r.text() for r in rows]
     # A count: the exact interval, computed here, with the method named and linked.
@@ -123,3 +125,63 @@ def test_intervals_say_whether_they_are_reported_computed_or_impossible(built, k
     assert any("No interval: percentage without counts" in t for t in texts)
     # A printed interval is marked as the paper's.
     assert any("95% CI 87–97" in t and "interval as reported by the paper" in t for t in texts)
+
+
+def test_every_link_into_the_full_table_and_the_plots_resolves(built, kb):
+    """The full table and the key outcomes' plots left the comparison page for pages of
+    their own: every link to them (or to the comparison headings that used to hold them)
+    reaches a page and an element that exist, a filter carried in a link names choices the
+    page offers (an unknown one would silently show everything), and the pages a reader
+    starts from (home, comparison, every regimen, every compared measure) link there."""
+    import json
+    from urllib.parse import parse_qs, urlsplit
+
+    from htmltree import _resolve  # tests/site is on sys.path
+
+    targets = {"generated/all-outcomes.html", "generated/forest-plots.html"}
+    old = {("generated/comparison.html", "outcomes"), ("generated/comparison.html", "forest-plots")}
+    trees = built.trees()
+    ids = {rel: {n.attrs["id"] for n in tree.iter() if n.attrs.get("id")} for rel, tree in trees.items()}
+
+    def offered(rel: str) -> dict[str, set[str]]:
+        box = trees[rel].by_id("compare-filters")
+        return {f["key"]: {o[0] for o in f["options"]} for f in json.loads(box.attrs["data-facets"])} if box else {}
+
+    problems, linking = [], {}
+    for rel, tree in trees.items():
+        if rel == "404.html":
+            continue
+        for a in tree.iter("a"):
+            href = a.attrs.get("href") or ""
+            resolved = _resolve(built.site, rel, href)
+            if not resolved or (resolved[0] not in targets and resolved not in old):
+                continue
+            file, fragment = resolved
+            linking.setdefault(file, set()).add(rel)
+            if file not in trees:
+                problems.append(f"{rel}: {href} (no such page)")
+            elif fragment and fragment not in ids[file]:
+                problems.append(f"{rel}: {href} (no element with id {fragment!r})")
+            choices = offered(file)
+            for key, values in parse_qs(urlsplit(href).query).items():
+                unknown = [v for value in values for v in value.split(",") if v not in choices.get(key, set())]
+                if unknown:
+                    problems.append(f"{rel}: {href} (filter {key}={unknown} is not offered on {file})")
+    assert not problems, "\n".join(problems)
+    site = Site(kb)
+    into_table = linking.get("generated/all-outcomes.html", set())
+    starts = {"index.html", COMPARISON, "generated/measures.html"} | {f"generated/regimens/{rid}.html" for rid in kb.regimens}
+    assert starts <= into_table, sorted(starts - into_table)
+    assert COMPARISON in linking.get("generated/forest-plots.html", set())
+    # The old addresses still lead on: the comparison's headings link to the new pages.
+    comparison = trees[COMPARISON]
+    for anchor, page in (("outcomes", "all-outcomes.html"), ("forest-plots", "forest-plots.html")):
+        heading = comparison.by_id(anchor)
+        siblings = [c for c in heading.parent.children if not isinstance(c, str)]
+        following = siblings[siblings.index(heading) + 1]
+        assert any(a.attrs.get("href") == page for a in following.iter("a")), anchor
+    # Each compared measure's entry on the measures page opens the table filtered to it.
+    measures = trees["generated/measures.html"]
+    filtered = {parse_qs(urlsplit(a.attrs["href"]).query)["measure"][0] for a in measures.iter("a")
+                if a.attrs.get("href", "").startswith("all-outcomes.html?")}
+    assert filtered == {row.measure for row in site.treatment_rows}

@@ -114,7 +114,7 @@ def _svg_source(html: str, ident: str) -> str:
 
 @pytest.mark.slow
 def test_every_built_plot_matches_its_table(built, kb):
-    pages = ["generated/comparison.html"] + [f"generated/regimens/{rid}.html" for rid in kb.regimens]
+    pages = ["generated/forest-plots.html"] + [f"generated/regimens/{rid}.html" for rid in kb.regimens]
     checked = 0
     for url in pages:
         html = built.html(url)
@@ -131,4 +131,4 @@ def test_every_built_plot_matches_its_table(built, kb):
                 assert mark["percent"] == pytest.approx(float(value), abs=0.05), (url, ident, mark["label"])
             assert len(_svg_source(html, ident).encode()) < 60_000, (url, ident)
             checked += 1
-    assert checked >= 8, "the comparison page has a plot per key outcome with proportions"
+    assert checked >= 8, "the key outcomes' plots page has a plot per key outcome with proportions"

@@ -42,7 +42,7 @@ def test_measure_is_listed_under_its_domain_with_definition_and_reporting_studie
 
 def test_renal_recovery_is_a_treatment_row_and_its_odds_ratios_stay_on_the_study_page(built, kb):
     study = kb.studies["renal-impairment-299"]
-    table = built.page("generated/comparison.html").by_id("comparison-table")
+    table = built.page("generated/all-outcomes.html").by_id("comparison-table")
     renal_rows = [r for r in table.find("tbody").iter("tr") if r.attrs.get("data-measure") == "renal-response"]
     treatment = [o for s in kb.studies.values() for o in s.get("outcomes", [])
                  if o["measure"] == "renal-response" and o.get("role", "treatment") == "treatment"]
@@ -55,7 +55,7 @@ def test_renal_recovery_is_a_treatment_row_and_its_odds_ratios_stay_on_the_study
 
 
 def test_vegf_monitoring_accuracy_never_shows_as_a_treatment_result(built, kb):
-    table = built.page("generated/comparison.html").by_id("comparison-table")
+    table = built.page("generated/all-outcomes.html").by_id("comparison-table")
     assert not [r for r in table.find("tbody").iter("tr") if r.attrs.get("data-measure") == "vegf-relapse-prediction"]
     assert all(o.get("role") == "association" for s in kb.studies.values() for o in s.get("outcomes", [])
                if o["measure"] == "vegf-relapse-prediction")

@@ -87,7 +87,8 @@ def _print(browser, server, url):
     return context, tab
 
 
-@pytest.mark.parametrize("url", ["study", "generated/regimens/asct-hdm.html", "index.html"])
+@pytest.mark.parametrize("url", ["study", "generated/regimens/asct-hdm.html", "index.html", "generated/all-outcomes.html",
+                                 "generated/forest-plots.html"])
 def test_a_printed_record_page_carries_the_notice_and_only_the_content(browser, server, kb, url):
     if url == "study":
         url = f"generated/studies/{_study_pages(kb)[0]}.html"

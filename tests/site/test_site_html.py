@@ -8,6 +8,7 @@ import re
 import pytest
 
 from htmltree import broken_links, parse
+from poemskb.describe import open_items
 from poemskb.render.context import Site
 
 pytestmark = pytest.mark.slow
@@ -38,7 +39,7 @@ def test_index_pages_link_every_record_and_the_nav_does_not(built, kb):
 
 
 def test_comparison_table_has_one_row_per_treatment_outcome(built, kb):
-    page = built.page("generated/comparison.html")
+    page = built.page("generated/all-outcomes.html")
     table = page.by_id("comparison-table")
     rows = list(table.find("tbody").iter("tr"))
     site = Site(kb)
@@ -56,7 +57,7 @@ def test_comparison_table_has_one_row_per_treatment_outcome(built, kb):
 
 
 def test_comparison_rows_link_to_their_study_and_show_the_value_as_reported(built, kb):
-    page = built.page("generated/comparison.html")
+    page = built.page("generated/all-outcomes.html")
     text = " ".join(r.text() for r in page.by_id("comparison-table").iter("tr"))
     # J-POST's primary result: an adjusted mean difference, not a count.
     assert "adjusted mean difference 0.41 (95% CI 0.02–0.8)" in text
@@ -65,21 +66,49 @@ def test_comparison_rows_link_to_their_study_and_show_the_value_as_reported(buil
 
 
 def test_unverified_and_unknown_facts_are_marked_with_words(built, kb):
-    site = Site(kb)
+    """Each study's "What could not be checked" names every open fact once, under a
+    labelled badge, with the record's reason; facts sharing a reason share one item."""
+    names = {m: r["name"] for m, r in kb.measures.items()}
     for sid in kb.studies:
         page = built.page(f"generated/studies/{sid}.html")
-        facts = site.unverified_facts(sid)
+        items = open_items(kb.studies[sid], names)
         listed = page.find("ul", class_="poems-open-facts")
-        if not facts:
+        if not items:
             assert listed is None
             continue
-        items = list(listed.iter("li"))
-        assert len(items) == len(facts), sid
-        for item, (_, fact) in zip(items, facts):
-            badge = next(n for n in item.iter("span") if n.has_class("poems-badge"))
-            assert badge.text() == ("Unverified" if fact["status"] == "unverified" else "Unknown")
-            if fact.get("reason"):
-                assert fact["reason"].split()[0] in item.text()
+        groups = list(listed.iter("li"))
+        assert len(groups) == len({(i["status"], i["reason"]) for i in items}), sid
+        for item in items:
+            holders = [g for g in groups if g.find("strong") is not None and item["item"].split(":")[0] in g.find("strong").text()
+                       and item["reason"].split()[0] in g.text()]
+            assert holders, (sid, item)
+            badges = [n.text() for g in holders for n in g.iter("span") if n.has_class("poems-badge")]
+            assert ("Not known" if item["status"] == "unknown" else "Not confirmed") in badges, (sid, item)
+
+
+def test_not_checked_overview_lists_every_study_with_open_items_and_its_counts(built, kb):
+    site = Site(kb)
+    names = {m: r["name"] for m, r in kb.measures.items()}
+    rows = {r.find("a").attrs["href"]: r for r in built.page("generated/not-checked.html").find("tbody").iter("tr")}
+    for sid, s in kb.studies.items():
+        items = open_items(s, names)
+        row = rows.get(f"studies/{sid}.html#verification")
+        if not items and not (s.get("outcomes") and site.abstract_only(sid)):
+            assert row is None, sid
+            continue
+        assert row is not None, sid
+        cells = [c.text().strip() for c in row.iter("td")]
+        assert cells[-1] == str(len(items)), (sid, cells)
+        assert cells[-2] == str(sum(1 for i in items if i["part"] == "figure")), (sid, cells)
+        assert cells[1] == str(sum(1 for i in items if i["status"] == "unknown")), (sid, cells)
+
+
+def test_what_changed_page_is_linked_where_a_reviewer_looks(built):
+    for page in ("index.html", "about.html", "methods.html"):
+        hrefs = [a.attrs.get("href", "") for a in built.page(page).iter("a")]
+        assert any(h.endswith("generated/what-changed.html") for h in hrefs), page
+    text = built.page("generated/what-changed.html").text()
+    assert "Since release" in text and "Release 0.1.0" in text
 
 
 def test_unverified_outcome_is_flagged_in_its_row(built):
@@ -164,9 +193,9 @@ def test_search_indexes_study_tables_but_not_the_tables_that_grow_with_the_base(
 
     assert (built.site / "search-index" / "index.json").is_file() and not (built.site / "search" / "search_index.json").exists()
     assert not (built.site / "pagefind").exists()
-    comparison = built.page("generated/comparison.html")
-    tables = list(comparison.find_all("table"))
-    assert tables and all("data-search-exclude" in t.attrs for t in tables)
+    for url in ("generated/comparison.html", "generated/all-outcomes.html", "generated/forest-plots.html"):
+        tables = list(built.page(url).find_all("table"))
+        assert tables and all("data-search-exclude" in t.attrs for t in tables), url
     study = built.page("generated/studies/misawa-2016-jpost-thalidomide.html")
     outcomes = [t for t in study.find_all("table") if "mean 0.39" in t.text()]
     assert outcomes and all("data-search-exclude" not in t.attrs for t in outcomes)

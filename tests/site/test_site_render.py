@@ -190,8 +190,11 @@ def test_a_large_base_compares_measure_by_measure(kb):
     from poemskb.render.context import Site
 
     site = Site(kb)
-    main, _, pages = comparison.render_comparison(site, max_rows=10)
+    comparison_page, _, pages = comparison.render_comparison(site, max_rows=10)
+    main, plots, pages = pages[0], pages[1], pages[2:]
+    assert main.path == "generated/all-outcomes.md" and plots.path == "generated/forest-plots.md"
     assert 'id="comparison-table"' not in main.text() and 'id="comparison-measures"' in main.text()
+    assert 'id="comparison-table"' not in comparison_page.text() and 'href="all-outcomes.html"' in comparison_page.text()
     treatment = site.treatment_rows
     measures = {row.measure for row in treatment}
     assert {p.path for p in pages} == {f"generated/compare/{mid}.md" for mid in measures}
@@ -217,4 +220,7 @@ def test_a_small_base_keeps_one_comparison_table(kb):
     site = Site(kb)
     assert len(site.outcome_rows) <= comparison.MAX_ROWS
     main, _, pages = comparison.render_comparison(site)
-    assert pages == [] and 'id="comparison-table"' in main.text()
+    # The table has a page of its own beside the comparison, and the key plots another.
+    assert [p.path for p in pages] == ["generated/all-outcomes.md", "generated/forest-plots.md"]
+    assert 'id="comparison-table"' not in main.text() and 'id="comparison-table"' in pages[0].text()
+    assert 'class="poems-forest"' not in main.text() and 'class="poems-forest"' in pages[1].text()

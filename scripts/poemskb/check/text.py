@@ -1,5 +1,6 @@
-"""Rules on text: no hidden characters anywhere, and summaries that state only numbers the
-record holds, hedging those it holds only as unverified."""
+"""Rules on text: no hidden characters anywhere, summaries that state only numbers the
+record holds, hedging those it holds only as unverified, and findings read only on copies
+that say so."""
 from __future__ import annotations
 
 import re
@@ -218,3 +219,29 @@ def _summary_problems(record: Record) -> Iterator[Problem]:
                         yield record.problem("summary-unverified", (key,), f"states {shown} as certain, but the record holds it only as unverified; say it is not confirmed, or leave it out")
                 else:
                     yield record.problem("summary-number", (key,), f"states {shown}, which no field of this record holds; record the figure with its locator, or leave it out", severity="warning")
+
+
+@rule("statement-unconfirmed", "A finding read only on unlinked copies (its source's check, or every check when the source names none, has no address) says so in its statement: 'not confirmed' or 'according to'.")
+def statements_hedge_unlinked_sources(record: Record, ctx: Context) -> Iterator[Problem]:
+    # A finding comes from a review or guideline, which always has a public page; a check
+    # without an address is a third-party copy (a proxy, mirror or upload) that is not
+    # linked. A reader of the statement must learn that the advice is not confirmed.
+    statement = record.data.get("statement")
+    if record.kind != "finding" or not isinstance(statement, str):
+        return
+    checks = [c for c in _provenance_checks(record.data) if isinstance(c, dict)]
+    source = record.data.get("source")
+    locator = source.get("locator") if isinstance(source, dict) else None
+    named = locator.get("check") if isinstance(locator, dict) else None
+    relevant = [c for c in checks if c.get("id") == named] if isinstance(named, str) else checks
+    if relevant and not any(isinstance(c.get("url"), str) and c["url"] for c in relevant):
+        if not any(h in statement.lower() for h in HEDGES):
+            yield record.problem("statement-unconfirmed", ("statement",),
+                                 "the source of this finding was read only on an unlinked copy (no check it rests on has an address); "
+                                 "say in the statement that it is not confirmed, or read it on the publication's own page and link that")
+
+
+def _provenance_checks(data: dict) -> list:
+    provenance = data.get("provenance")
+    checks = provenance.get("checks") if isinstance(provenance, dict) else None
+    return checks if isinstance(checks, list) else []

@@ -18,7 +18,8 @@ SPREADSHEET_NOTE = ("Text cells that a spreadsheet would run as a formula (start
                     "one leading apostrophe ('). Remove exactly one leading apostrophe from a text cell to get the recorded text. "
                     "Number, integer, boolean and date columns are never prefixed. An empty cell means not given.")
 FOREIGN_KEYS = {"arms": [("study", "studies", "study"), ("regimen", "regimens", "regimen")],
-                "outcomes": [("study", "studies", "study")], "certainty": [("regimen", "regimens", "regimen")]}
+                "outcomes": [("study", "studies", "study")], "certainty": [("regimen", "regimens", "regimen")],
+                "open-items": [("study", "studies", "study")]}
 
 
 def table_csv(kb: KnowledgeBase, table: Table) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from ..describe import citation_text, follow_up, locator, raw_value, short_label, timepoint, value_text
+from ..describe import OPEN_STATUS, citation_text, open_items, follow_up, locator, raw_value, short_label, timepoint, value_text
 from ..kb import KnowledgeBase, figure_regimens, resolve_population
 from ..stats import outcome_interval
 
@@ -318,6 +318,25 @@ def certainty_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
                        "judged_by": rating["judged_by"], "judged": rating["judged"], "comment": o.get("comment")}
 
 
+# What could not be checked --------------------------------------------------------------
+OPEN_ITEM_FIELDS = [
+    STUDY_KEY,
+    _s("fact", "Which fact: a citation field (title, doi...), 'registration <number>', or an outcome id (joins outcomes.csv)."),
+    _s("part", "The part of the record.", values={"citation": "a citation detail", "registration": "a trial registration",
+                                                   "figure": "a reported figure (an outcome)"}),
+    _s("item", "The fact in words, as the study page's 'What could not be checked' names it."),
+    _s("status", "Not known, or not confirmed on the publication itself.", values={k: STATUS[k] for k in OPEN_STATUS}),
+    _s("reason", "Why, as the record says."),
+]
+
+
+def open_item_rows(kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
+    names = {mid: m["name"] for mid, m in kb.measures.items()}
+    for sid, s in kb.studies.items():
+        for item in open_items(s, names):
+            yield {"study": sid, **{k: item[k] for k in ("fact", "part", "item", "status", "reason")}}
+
+
 TABLES = [
     Table("studies", "Studies", "One row per study record: citation, identifiers and how they were checked, design, population, follow-up.",
           ["study"], STUDY_FIELDS, study_rows),
@@ -329,4 +348,7 @@ TABLES = [
           "One row per rating in a regimen record's summary of findings: the curators' GRADE judgement for one "
           "regimen, population and outcome measure, with each domain's decision and reason.",
           ["regimen", "population", "measure"], CERTAINTY_FIELDS, certainty_rows),
+    Table("open-items", "What could not be checked",
+          "One row per fact of a study that is not known or not confirmed on the publication itself, with the record's reason.",
+          ["study", "fact"], OPEN_ITEM_FIELDS, open_item_rows),
 ]

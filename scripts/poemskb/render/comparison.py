@@ -1,8 +1,9 @@
 """The comparison page, in the order a clinician reads it: filters (built by
 docs/assets/compare.js from the choices listed here), the regimen × key-outcome matrix
-(matrix.py), a forest plot per key outcome (forest.py), the full sortable table, and an
-evidence map (regimen × design: studies and patients) drawn as inline SVG with an HTML
-table carrying the same numbers for screen readers and readers without images."""
+(matrix.py), links to a forest plot per key outcome (forest.py) and to the full
+sortable table (all_outcomes.py), each on a page of its own, and an evidence map
+(regimen × design: studies and patients) drawn as inline SVG with an HTML table
+carrying the same numbers for screen readers and readers without images."""
 from __future__ import annotations
 
 from ..sitenames import forest_anchor
@@ -10,21 +11,15 @@ from ..sitenames import forest_anchor
 import math
 
 from . import links
+from .all_outcomes import MAX_ROWS, TITLE, comparison_rows, is_large, render_all_outcomes
 from .context import Site
-from .fmt import label as fmt_label
 from .forest import forest_figure, legend, plot_rows
-from .html import Cell, Column, Html, el, esc, fmt as h, join, link, table
+from .html import Cell, Html, el, esc, fmt as h, join, link, table
 from .matrix import filters_placeholder, key_measures, render_matrix
 from .page import Page, para
-from .population import population_order, regimen_label
-from .regimen import cell_text, outcome_table
+from .regimen import cell_text
 
 SVG_PATH = f"{links.GENERATED}/evidence-map.svg"
-
-# Above this many outcomes one sortable table stops being readable (at 10,000 synthetic
-# studies it was 37 MB), so each outcome measure gets a comparison page of its own:
-# figures are only comparable within one measure anyway.
-MAX_ROWS = 2000
 
 
 def map_regimens(site: Site) -> list[str]:
@@ -33,24 +28,22 @@ def map_regimens(site: Site) -> list[str]:
 
 
 def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, list[Page]]:
-    """The comparison page, the evidence map SVG, and (for a large base) one page per measure."""
+    """The comparison page, the evidence map SVG, and the pages of the full table (its
+    own page, and for a large base one page per measure)."""
     path = links.COMPARISON
-    # The page's text is short; the big table is left out of the search index. No side
-    # navigation or table of contents: the matrix and table need the width.
+    # No side navigation or table of contents: the matrix needs the width.
     page = Page(path, "Compare treatments", hide=["toc", "navigation"])
-    treatment = site.treatment_rows
-    rows = sorted(treatment, key=lambda r: (regimen_label(site, r).lower(), site.measure_name(r.measure).lower(),
-                                            population_order(r), site.level_rank(r.study), r.study, r.outcome["id"]))
-    large = len(rows) > max_rows
+    rows = comparison_rows(site)
+    large = is_large(rows, max_rows)
     page.html(para("Choose a population, then read each regimen's figures for the outcomes that matter most. Most "
                    "come from studies without random allocation: differences may reflect who was treated rather "
                    "than the treatment."))
     # The filters come before the jump links, so a keyboard reaches them in a few Tab
     # presses (tests/site/test_accessibility_browser.py sets the bound).
     page.html(filters_placeholder(site, rows))
-    page.html(para(h("Jump to: {} · {} · {} · {}.",
-                     link("#key-outcomes", "key outcomes"), link("#forest-plots", "forest plots"),
-                     link("#outcomes", "the full table"), link("#evidence-map", "evidence map"))))
+    page.html(para(h("Jump to: {} · {}. On pages of their own: {} and {}.",
+                     link("#key-outcomes", "key outcomes"), link("#evidence-map", "evidence map"),
+                     _table_link(path), link(links.href(path, links.KEY_PLOTS), "forest plots of the key outcomes"))))
     page.html(_certainty_links(site, path))
     page.h(2, "Key outcomes by regimen", "key-outcomes")
     page.html(para("Each cell lists every figure for that regimen and outcome: the value as reported with its 95% "
@@ -59,22 +52,16 @@ def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, 
                    "report the same patients count once, and a range means an overlap is possible but not known."),
               render_matrix(site, rows, path, summary=large))
     _associations_note(page, len(site.association_rows))
+    # The plots and the full table have pages of their own (docs/site.md: this page loads in
+    # under half the time); these headings keep their old addresses (comparison.html#outcomes,
+    # #forest-plots) leading to them.
     page.h(2, "Forest plots", "forest-plots")
-    if large:
-        page.html(para("Too many figures for a plot per outcome here: each regimen's page has its own plots."))
-    else:
-        page.html(para("One plot per key outcome: every proportion on the same 0–100% axis."), legend(path),
-                  _forest_plots(site, rows, path))
-    if large:
-        measure_pages = _by_measure(site, page, rows)
-    else:
-        measure_pages = []
-        page.h(2, "Every outcome by regimen", "outcomes")
-        page.html(para(f"{len(rows)} outcomes, one row per reported figure (an arm, or a whole study population, and a "
-                       "measure). Select a column heading to sort; with JavaScript on, the filters above apply here too. "
-                       "Values are as the source printed them: percentages stay percentages, counts stay counts."))
-        page.html(outcome_table(site, rows, path, "Regimen by outcome: every reported treatment outcome",
-                                id="comparison-table"))
+    page.html(para(h("One plot per key outcome, every proportion on the same 0–100% axis: {}.",
+                     link(links.href(path, links.KEY_PLOTS), "forest plots of the key outcomes"))))
+    page.h(2, TITLE, "outcomes")
+    what = "listed measure by measure" if large else "one row per reported figure, sortable by any column"
+    page.html(para(h("{} treatment outcomes, {}: {}. The filters chosen here go with the link.",
+                     len(rows), what, _table_link(path))))
     page.h(2, "Evidence map", "evidence-map")
     page.html(para("Studies and patients for each regimen by study design, strongest design on the left. A study "
                    "counts for a regimen when an arm is defined by it or uses it as one step. Studies declared to "
@@ -86,7 +73,27 @@ def render_comparison(site: Site, max_rows: int = MAX_ROWS) -> tuple[Page, str, 
                 Html(evidence_map_svg(site, inline=True)),
                 link(links.asset(path, SVG_PATH), f"The map as an SVG file ({width} × {height})")))
     page.html(_map_table(site, path))
-    return page, evidence_map_svg(site), measure_pages
+    table_page, measure_pages = render_all_outcomes(site, rows, max_rows)
+    return page, evidence_map_svg(site), [table_page, _plots_page(site, rows, large), *measure_pages]
+
+
+def _plots_page(site: Site, rows: list, large: bool) -> Page:
+    path = links.KEY_PLOTS
+    page = Page(path, "Forest plots of the key outcomes", hide=["toc"])
+    back = link(links.href(path, links.COMPARISON), "Compare treatments")
+    if large:
+        page.html(para(h("Too many figures for a plot per outcome here: each regimen's page has its own plots. The key "
+                         "outcomes side by side: {}.", back)))
+        return page
+    page.html(para(h("One plot per key outcome: every proportion on the same 0–100% axis, regimen by regimen. Every "
+                     "figure with its n, study and status, and filters: {}.", back)), legend(path),
+              _forest_plots(site, rows, path))
+    return page
+
+
+def _table_link(path: str) -> Html:
+    """The link to the full table; the filter script adds the reader's selection to it."""
+    return link(links.href(path, links.ALL_OUTCOMES), TITLE.lower(), data_keep_filters=True)
 
 
 def _certainty_links(site: Site, path: str):
@@ -115,39 +122,6 @@ def _forest_plots(site: Site, rows: list, path: str) -> Html:
         if drawn:
             figures.append(forest_figure(drawn, left_out, site.measure_name(mid), forest_anchor(mid), path, data_measure=mid))
     return join(figures) if figures else para("No key outcome has a proportion to plot yet.")
-
-
-def _by_measure(site: Site, page: Page, rows: list) -> list[Page]:
-    """A large base: the comparison page lists the measures; each has its own table."""
-    by_measure: dict[str, list] = {}
-    for row in rows:
-        by_measure.setdefault(row.measure, []).append(row)
-    order = sorted(by_measure, key=lambda mid: (site.measure_name(mid).lower(), mid))
-    page.h(2, "Every outcome, measure by measure", "outcomes")
-    page.html(para(f"{len(rows)} outcomes: too many for one table, so each outcome measure has its own page comparing "
-                   "every regimen's figures for it. Values are as the source printed them: percentages stay "
-                   "percentages, counts stay counts."))
-    listing = []
-    for mid in order:
-        outcomes, regimens = len(by_measure[mid]), len({regimen_label(site, r) for r in by_measure[mid]})
-        listing.append([Cell(link(links.href(page.path, links.measure_comparison_page(mid)), site.measure_name(mid)),
-                             sort=site.measure_name(mid), header=True),
-                        fmt_label(site.measure_domain(mid)),
-                        Cell(str(outcomes), sort=outcomes), Cell(str(regimens), sort=regimens)])
-    page.html(table(["Measure", "Domain", Column("Outcomes", numeric=True), Column("Regimens", numeric=True)], listing,
-                    caption="Outcome measures and how many figures each has", id="comparison-measures"))
-    return [_measure_page(site, mid, by_measure[mid]) for mid in order]
-
-
-def _measure_page(site: Site, mid: str, rows: list) -> Page:
-    path = links.measure_comparison_page(mid)
-    page = Page(path, f"Compare treatments: {site.measure_name(mid)}", hide=["toc"])
-    page.html(para(h("Every reported figure for this measure, by regimen ({} outcomes). How the measure is defined: {}. "
-                     "All measures: {}.", len(rows), link(links.href(path, links.MEASURES, mid), site.measure_name(mid)),
-                     link(links.href(path, links.COMPARISON, "outcomes"), "Compare treatments"))))
-    page.html(outcome_table(site, rows, path, f"{site.measure_name(mid)}: every reported outcome by regimen",
-                            id="comparison-table", data_filterable=True))
-    return page
 
 
 def _map_table(site: Site, path: str):

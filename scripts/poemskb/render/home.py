@@ -93,5 +93,5 @@ def _by_regimen(site: Site, host: str):
     return join([
         table(["Regimen", "Name", "Studies and patients", "Studies by design"], rows, caption="Studies by regimen"),
         h("<p>See the {} and the {}.</p>", link(links.href(host, links.COMPARISON, "evidence-map"), "evidence map by regimen and design"),
-          link(links.href(host, links.COMPARISON, "outcomes"), "table of every outcome by regimen")),
+          link(links.href(host, links.ALL_OUTCOMES), "table of every outcome by regimen")),
     ])

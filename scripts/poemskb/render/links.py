@@ -40,11 +40,17 @@ def sof_page(rid: str) -> str:
 STUDIES_INDEX = f"{GENERATED}/studies/{INDEX}.md"  # an id the records cannot take (sitenames)
 REGIMENS_INDEX = f"{GENERATED}/regimens/{INDEX}.md"
 COMPARISON = f"{GENERATED}/comparison.md"
+# The comparison's full outcome-by-outcome table, on a page of its own so the comparison
+# page (matrix and map) finishes loading quickly on a slow phone (docs/site.md).
+ALL_OUTCOMES = f"{GENERATED}/all-outcomes.md"
+KEY_PLOTS = f"{GENERATED}/forest-plots.md"  # the key outcomes' forest plots, for the same reason
 MEASURES = f"{GENERATED}/measures.md"
 CRITERIA = f"{GENERATED}/criteria.md"
 FINDINGS = f"{GENERATED}/findings.md"
 DICTIONARY = f"{GENERATED}/data-dictionary.md"
 DOWNLOADS = f"{GENERATED}/downloads.md"
+WHAT_CHANGED = f"{GENERATED}/what-changed.md"  # what changed between releases
+NOT_CHECKED = f"{GENERATED}/not-checked.md"  # what could not be checked, per study
 METHODS = "methods.md"
 PATIENTS = "patients.md"
 HOME = "index.md"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import sitenames
 from . import fmt, links, names
+from .all_outcomes import measure_href
 from .context import Site
 from .html import Cell, el, esc, join, link, table
 from .page import Page, para
@@ -15,6 +16,7 @@ def render_measures(site: Site) -> Page:
                    "their own way; each definition says where it comes from, and 'not seen' means no definition was "
                    "found on any page read."))
     reported = site.measures_reported()
+    compared = {row.measure for row in site.treatment_rows}
     domains = site.kb.schemas.enum("measure", "properties", "domain")
     for domain in domains:
         members = sorted((mid for mid, m in site.kb.measures.items() if m["domain"] == domain),
@@ -25,11 +27,11 @@ def render_measures(site: Site) -> Page:
         for mid in members:
             m = site.kb.measures[mid]
             page.h(3, m["name"], mid)
-            page.html(_measure(site, mid, path, reported.get(mid, [])))
+            page.html(_measure(site, mid, path, reported.get(mid, []), mid in compared))
     return page
 
 
-def _measure(site: Site, mid: str, path: str, studies: list[str]):
+def _measure(site: Site, mid: str, path: str, studies: list[str], compared: bool = False):
     m = site.kb.measures[mid]
     src = m["definition_source"]
     if src["status"] == "stated":
@@ -51,4 +53,7 @@ def _measure(site: Site, mid: str, path: str, studies: list[str]):
     rows.append([Cell("Direction", header=True), better])
     reported = join([link(links.href(path, links.study_page(s)), site.study_label(s)) for s in studies], ", ") if studies else esc("No study yet")
     rows.append([Cell("Reported by", header=True), reported])
+    if compared:  # a treatment result somewhere: its figures side by side, regimen by regimen
+        rows.append([Cell("Compare regimens", header=True),
+                     link(measure_href(site, path, mid), f"Every {m['name']} figure by regimen")])
     return join([para(m["definition"]), names.also_known_as(site, m, path), names.measure_search_words(m), table(["Item", "Value"], rows, caption=f"{m['name']}: details", data_nosort=True)])

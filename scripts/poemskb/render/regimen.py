@@ -150,7 +150,9 @@ def _evidence(site: Site, rid: str, path: str) -> Html:
     rows.append([Cell("All designs", header=True), "", cell_text(total)])
     return join([
         table(["Design", "Evidence level", "Studies and patients"], rows, caption="Evidence for this regimen by design", data_nosort=True),
-        h("<p>Compare with the other regimens on the {}.</p>", link(links.href(path, links.COMPARISON, "evidence-map"), "evidence map")),
+        h("<p>Compare with the other regimens on the {} and in the {}.</p>",
+          link(links.href(path, links.COMPARISON, "evidence-map"), "evidence map"),
+          link(links.href(path, links.ALL_OUTCOMES), "table of every outcome by regimen")),
     ])
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from ..describe import volume_issue_pages
+from ..describe import OPEN_STATUS, open_items, volume_issue_pages
 from . import fmt, links, names
 from .context import CITATION_FIELDS, Site, outcome_n
 from .html import Cell, Column, Html, badge, el, esc, external, fmt as h, join, link, ul
@@ -59,7 +59,7 @@ def render_study(site: Site, sid: str) -> Page:
     page.h(2, "Patient overlap with other studies", "overlaps").html(_overlaps(site, sid, path), search=False)
     page.h(2, "Citations", "cited-by").html(_citations(site, sid, path), search=False)
     page.h(2, "What it was checked against", "provenance").html(_provenance(s, checks), search=False)
-    page.h(2, "What is not verified", "verification").html(_verification(site, sid), search=False)
+    page.h(2, "What could not be checked", "verification").html(_verification(site, sid, path), search=False)
     _cite_this_record(site, page, sid, path)
     page.html(record_actions(site, "study", sid, path), search=False)
     return page
@@ -85,7 +85,7 @@ def _overview(site: Site, sid: str, path: str) -> Html:
         marks.append(badge("unverified", f"{unverified} unverified"))
     if unknown:
         marks.append(badge("unknown", f"{unknown} unknown"))
-    status_line = h('<p class="poems-badges" data-search-exclude>{} <a href="#verification">What is not verified</a></p>',
+    status_line = h('<p class="poems-badges" data-search-exclude>{} <a href="#verification">What could not be checked</a></p>',
                     join(marks, " ")) if open_facts else el("p", join(marks, " "), class_="poems-badges", data_search_exclude=True)
     return join([
         status_line,
@@ -381,16 +381,32 @@ def _provenance(s: dict, checks: dict) -> Html:
     return join(parts)
 
 
-def _verification(site: Site, sid: str) -> Html:
-    facts = site.unverified_facts(sid)
-    if not facts:
-        return para("Every citation fact and every outcome in this record was seen on the source named in its check.")
-    items = []
-    for field, fact in facts:
-        name = FIELD_NAMES.get(field, field)
-        items.append(join([el("strong", name), ": ", fmt.status_badge(fact.get("status"), fact.get("reason"))]))
-    return join([para("These facts are marked on this page and were not confirmed on a primary source:"),
-                 el("ul", join(el("li", i) for i in items), class_="poems-open-facts")])
+def _verification(site: Site, sid: str, path: str) -> Html:
+    """What could not be checked and why, grouped by the record's reason so a reason
+    shared by many figures is said once. Facts marked Unverified elsewhere on the page
+    are 'not confirmed' here; Unknown ones 'not known'."""
+    s = site.kb.studies[sid]
+    items = open_items(s, {m: r["name"] for m, r in site.kb.measures.items()})
+    parts = []
+    if s.get("outcomes") and site.abstract_only(sid):
+        parts.append(para("Only the abstract (or a weaker copy of it) was read for this record, not the full paper: its "
+                          "figures may lack the detail, denominators and caveats the full text gives."))
+    if not items:
+        parts.append(para("Every citation fact and every figure in this record was seen on the source named in its check."))
+        return join(parts)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for item in items:
+        groups.setdefault((item["status"], item["reason"]), []).append(item["item"])
+    rows = [join([badge(status, OPEN_STATUS[status]), " ", el("strong", "; ".join(what)), ". ",
+                  el("span", join(["Why: ", reason]), class_="poems-reason")])
+            for (status, reason), what in groups.items()]
+    unknown = sum(1 for i in items if i["status"] == "unknown")
+    parts.append(para(f"{len(items) - unknown} fact{'s' if len(items) - unknown != 1 else ''} could not be confirmed on the "
+                      f"publication itself (marked Unverified on this page) and {unknown} "
+                      f"{'is' if unknown == 1 else 'are'} not known (marked Unknown):"))
+    parts.append(el("ul", join(el("li", r) for r in rows), class_="poems-open-facts"))
+    parts.append(el("p", join(["Every study's open items: ", link(links.href(path, links.NOT_CHECKED), "what we could not check"), "."])))
+    return join(parts)
 
 
 # Corrections ----------------------------------------------------------------------------
