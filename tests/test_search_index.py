@@ -157,6 +157,23 @@ def test_the_index_is_byte_identical_when_built_again(small, tmp_path):
     assert before == after and "index.json" in before
 
 
+def test_a_changed_site_gets_new_file_addresses_and_the_old_ones_are_gone(small):
+    # A browser holding an earlier deployment's shards must never mix them with a new
+    # directory: the directory names its build's files by their content.
+    def stamped(folder: Path) -> tuple[str, set[str]]:
+        stamp = json.loads((folder / "index.json").read_text(encoding="utf-8"))["stamp"]
+        return stamp, {p.relative_to(folder).as_posix() for p in folder.rglob("*.json") if p.name != "index.json"}
+
+    before, old_files = stamped(small)
+    assert old_files and all(f.startswith(before + "/") for f in old_files)
+    (small.parent / "generated/regimens/new.html").write_text(page("Bortezomib", "<p>A new regimen.</p>"), encoding="utf-8")
+    build_index(small.parent)
+    after, new_files = stamped(small)
+    assert after != before and all(f.startswith(after + "/") for f in new_files)
+    assert not (small / before).exists()
+    assert urls(small, "bortezomib") == ["generated/regimens/new.html"]
+
+
 def test_a_folder_without_a_built_site_or_a_linked_index_folder_is_refused(tmp_path):
     with pytest.raises(FileNotFoundError, match="no built site here"):
         build_index(tmp_path)
@@ -209,8 +226,9 @@ def test_one_query_downloads_a_few_kb_whatever_the_size_of_the_base(tmp_path):
         assert urls(folder, f"Synthetic study {n // 2}")[0] == f"generated/studies/synth-study-{n // 2:05d}.html"
         largest[n] = max(sizes.values())
         assert largest[n] < TARGET_BYTES / 4, (n, sizes)
-        shards = json.loads((folder / "index.json").read_text(encoding="utf-8"))["shards"]
+        directory = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        shards = directory["shards"]
         assert shards == sorted(shards, key=js_order)
-        for shard in (folder / "t").iterdir():  # a shard passes its size only when one term fills it
+        for shard in (folder / directory["stamp"] / "t").iterdir():  # a shard passes its size only when one term fills it
             assert shard.stat().st_size <= SHARD_BYTES * 1.5 or len(json.loads(shard.read_text(encoding="utf-8"))) == 1
     assert largest[3000] < 5 * largest[300], largest  # 10x the pages, far less than 10x the bytes

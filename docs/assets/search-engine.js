@@ -94,9 +94,12 @@ export class Index {
     this.files = new Map();
   }
 
+  // index.json is revalidated on every visit; the shards and chunks it names live under
+  // its build's stamp, so they never mix with an earlier deployment's (searchindex.py).
   json(path) {
     if (!this.files.has(path)) {
-      this.files.set(path, fetch(new URL(path, this.base)).then((r) => {
+      const options = path === "index.json" ? { cache: "no-cache" } : {};
+      this.files.set(path, fetch(new URL(path, this.base), options).then((r) => {
         if (!r.ok) throw new Error(`${path}: ${r.status}`);
         return r.json();
       }));
@@ -118,7 +121,7 @@ export class Index {
       }
       return list;
     });
-    const shards = await Promise.all(wanted.map((list) => Promise.all(list.map((s) => this.json(`t/${s}.json`)))));
+    const shards = await Promise.all(wanted.map((list) => Promise.all(list.map((s) => this.json(`${dir.stamp}/t/${s}.json`)))));
     const perTerm = terms.map((term, i) => {
       const hits = new Map();
       for (const shard of shards[i]) {
@@ -148,7 +151,7 @@ export class Index {
   // Address, title and summary of one page: [url, title, summary].
   async meta(page) {
     const dir = await this.json("index.json");
-    const chunk = await this.json(`m/${Math.floor(page / dir.chunk)}.json`);
+    const chunk = await this.json(`${dir.stamp}/m/${Math.floor(page / dir.chunk)}.json`);
     return chunk[page % dir.chunk];
   }
 }

@@ -4,16 +4,23 @@ docs/assets/search-engine.js. Plain JSON files, cut so that one search downloads
 what it needs, a few KB whatever the size of the knowledge base (docs/site.md has the
 measurements):
 
-    search-index/index.json   the directory: number of pages, the first term of each
-                              term shard, how many pages a metadata chunk holds
-    search-index/t/<i>.json   a term shard: the terms of one alphabetical range, each
-                              with its postings [page, score, page, score, ...], page
-                              numbers as gaps from the previous one
-    search-index/m/<j>.json   a metadata chunk: title, address and summary of pages
-                              j*CHUNK ... j*CHUNK+CHUNK-1
+    search-index/index.json         the directory: number of pages, the first term of
+                                    each term shard, how many pages a metadata chunk
+                                    holds, and the stamp naming this build's files
+    search-index/<stamp>/t/<i>.json a term shard: the terms of one alphabetical range,
+                                    each with its postings [page, score, page, score,
+                                    ...], page numbers as gaps from the previous one
+    search-index/<stamp>/m/<j>.json a metadata chunk: title, address and summary of pages
+                                    j*CHUNK ... j*CHUNK+CHUNK-1
 
 A query fetches index.json, the shard of each of its terms (for the last term typed, the
 shards of the terms it begins), and the metadata chunks of the results it shows.
+
+The stamp is a hash of the shards and chunks, so a rebuilt index lives at new addresses:
+a browser that revalidates index.json (the script asks it to) never combines a new
+directory with shards it cached from an earlier deployment, which would rank and label
+results from two different sites; an old directory asks for files that are gone, and the
+search says it failed instead of showing wrong results.
 
 Scores are BM25 with field weights, computed here, so the browser only adds them up
 weighted by each term's rarity: a page's words count once each (its hidden other names
@@ -23,6 +30,7 @@ search for its own name. The same files come out of the same site, byte for byte
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -122,14 +130,23 @@ def index_files(site: Path) -> dict[str, str]:
     pages = [read_page(p.read_text(encoding="utf-8", errors="replace")) for p in paths]
     urls = [p.relative_to(site).as_posix() for p in paths]
     cut = shards(scores(pages))
-    files = {"index.json": dumps({"version": 1, "pages": len(pages), "chunk": CHUNK,
-                                  "shards": [next(iter(s)) for s in cut]}) + "\n"}
-    for i, shard in enumerate(cut):
-        files[f"t/{i}.json"] = dumps(shard) + "\n"
+    parts = {f"t/{i}.json": dumps(shard) + "\n" for i, shard in enumerate(cut)}
     for j in range(0, len(pages), CHUNK):
-        files[f"m/{j // CHUNK}.json"] = dumps([[urls[k], pages[k].title or urls[k], pages[k].summary]
+        parts[f"m/{j // CHUNK}.json"] = dumps([[urls[k], pages[k].title or urls[k], pages[k].summary]
                                                 for k in range(j, min(j + CHUNK, len(pages)))]) + "\n"
+    stamp = build_stamp(parts)
+    files = {"index.json": dumps({"version": 1, "pages": len(pages), "chunk": CHUNK, "stamp": stamp,
+                                  "shards": [next(iter(s)) for s in cut]}) + "\n"}
+    files.update({f"{stamp}/{rel}": text for rel, text in parts.items()})
     return files
+
+
+def build_stamp(parts: dict[str, str]) -> str:
+    """A name for one build's shards and chunks, from their content (module docstring)."""
+    digest = hashlib.sha256()
+    for rel in sorted(parts):
+        digest.update(rel.encode() + b"\0" + parts[rel].encode("utf-8") + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def build_index(site: Path) -> dict[str, str]:

@@ -24,11 +24,11 @@ class Found:
 
     def meta(self, folder: Path, page: int) -> list[str]:
         """[url, title, summary] of one page, fetching its metadata chunk."""
-        chunk = _read(folder, "index.json")["chunk"]
-        path = f"m/{page // chunk}.json"
+        directory = _read(folder, "index.json")
+        path = f"{directory['stamp']}/m/{page // directory['chunk']}.json"
         if path not in self.files:
             self.files.append(path)
-        return _read(folder, path)[page % chunk]
+        return _read(folder, path)[page % directory['chunk']]
 
 
 def _read(folder: Path, path: str):
@@ -78,7 +78,7 @@ def search(folder: Path, query: str) -> Found:
                 s += 1
         hits: dict[int, float] = {}
         for s in wanted:
-            path = f"t/{s}.json"
+            path = f"{directory['stamp']}/t/{s}.json"
             if path not in found.files:
                 found.files.append(path)
             for key, flat in _read(folder, path).items():
