@@ -4,6 +4,7 @@ other), the table's columns on a laptop screen with a sticky header, value/n/sta
 dark scheme, and a print that keeps the notice and fits A4."""
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -146,13 +147,22 @@ def _overflowing(tab, selector: str, width: int) -> list[str]:
         .map(e => e.getAttribute('data-label') + ': ' + e.textContent.trim().slice(0, 40))""")
 
 
-@pytest.mark.parametrize("url", [ALL_OUTCOMES, COMPARISON, "generated/regimens/asct-hdm.html"])
-def test_a_phone_shows_value_n_and_status_without_side_scrolling(browser, server, url):
+@contextlib.contextmanager
+def _phone_tab(browser, url: str):
+    """A 390 px touch phone on `url`, which must not scroll sideways."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:
         tab = context.new_page()
-        tab.goto(server + url)
+        tab.goto(url)
         assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("url", [ALL_OUTCOMES, COMPARISON, "generated/regimens/asct-hdm.html"])
+def test_a_phone_shows_value_n_and_status_without_side_scrolling(browser, server, url):
+    with _phone_tab(browser, server + url) as tab:
         table = {ALL_OUTCOMES: "#comparison-table", COMPARISON: "#comparison-matrix"}.get(url, "table:has(td[data-label='Status'])")
         if url == COMPARISON:  # the matrix: each cell's figures under the measure's name
             cells = f"{table} td[data-measure]"
@@ -160,24 +170,16 @@ def test_a_phone_shows_value_n_and_status_without_side_scrolling(browser, server
             cells = f"{table} td[data-label='Value (95% interval)'], {table} td[data-label='n'], {table} td[data-label='Status']"
         assert tab.locator(cells).count() >= 3
         assert not _overflowing(tab, cells, 390)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("url", [PLOTS, COMPARISON, "generated/regimens/asct-hdm.html"])
 def test_a_phone_draws_plot_and_map_text_at_a_readable_size(browser, server, url):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    try:
-        tab = context.new_page()
-        tab.goto(server + url)
-        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    with _phone_tab(browser, server + url) as tab:
         # Text in the plots and the map is drawn at a readable size (not shrunk to 4 px).
         sizes = tab.eval_on_selector_all(".poems-forest__svg text, .poems-map__svg text",
                                          "ts => ts.filter(t => t.getBoundingClientRect().width > 0)"
                                          ".map(t => t.getBoundingClientRect().height)")
         assert sizes and min(sizes) >= 9, min(sizes)
-    finally:
-        context.close()
 
 
 CONTRAST = """
